@@ -1,0 +1,85 @@
+// One POST of one report, and what the answer means for that report. Classification is pure so the rules are
+// tested without a server; the HTTP call is a thin edge around it.
+
+export type SendOutcome =
+  /** 202 stored, or 200 already stored under this reportId (a resend after a crash): done with this report. */
+  | { kind: 'accepted'; status: number; duplicate: boolean }
+  /** 400/413/422: the report itself is bad and will never be accepted; move it aside, never resend. */
+  | { kind: 'rejected'; status: number; answer: unknown }
+  /** 401/403/404 and other 4xx: the agent's configuration is wrong (token, URL); keep the report, retry slowly. */
+  | { kind: 'refused'; status: number; answer: unknown }
+  /** 5xx, 408, 429, network errors, timeouts: the server is unwell; keep the report, retry with backoff. */
+  | { kind: 'retry'; status: number | null; error: string };
+
+export function classifyStatus(status: number): SendOutcome['kind'] {
+  if (status === 200 || status === 202) return 'accepted';
+  if (status === 400 || status === 413 || status === 422) return 'rejected';
+  if (status === 408 || status === 429 || status >= 500) return 'retry';
+  return 'refused';
+}
+
+/** `<server>/api/v1/reports`, keeping any path prefix the server is mounted under. */
+export function reportsUrl(server: URL): URL {
+  const base = new URL(server.href);
+  if (!base.pathname.endsWith('/')) base.pathname += '/';
+  return new URL('api/v1/reports', base);
+}
+
+async function readAnswer(res: Response): Promise<unknown> {
+  const text = await res.text();
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text.slice(0, 4096);
+  }
+}
+
+export interface SendOptions {
+  server: URL;
+  token: string;
+  /** The report, already serialized. */
+  body: string;
+  timeoutMs: number;
+  /** Aborts the request on shutdown. */
+  signal?: AbortSignal;
+}
+
+export async function sendReport(opts: SendOptions): Promise<SendOutcome> {
+  const timeout = AbortSignal.timeout(opts.timeoutMs);
+  const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+  let res: Response;
+  try {
+    res = await fetch(reportsUrl(opts.server), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${opts.token}` },
+      body: opts.body,
+      signal,
+      // A redirected POST would silently turn into a GET; treat a redirect as a wrong --server instead.
+      redirect: 'manual',
+    });
+  } catch (err) {
+    const e = err as Error & { cause?: { code?: string; message?: string } };
+    const reason = timeout.aborted
+      ? `no answer within ${opts.timeoutMs} ms`
+      : (e.cause?.code ?? e.cause?.message ?? e.message);
+    return { kind: 'retry', status: null, error: reason };
+  }
+  let answer: unknown;
+  try {
+    answer = await readAnswer(res);
+  } catch (err) {
+    return { kind: 'retry', status: res.status, error: `reading the answer failed: ${(err as Error).message}` };
+  }
+  const kind = classifyStatus(res.status);
+  switch (kind) {
+    case 'accepted': {
+      const duplicate = typeof answer === 'object' && answer !== null && (answer as { duplicate?: unknown }).duplicate === true;
+      return { kind, status: res.status, duplicate };
+    }
+    case 'rejected':
+    case 'refused':
+      return { kind, status: res.status, answer };
+    case 'retry':
+      return { kind, status: res.status, error: `HTTP ${res.status}` };
+  }
+}
