@@ -1,0 +1,127 @@
+import { gzipSync } from 'node:zlib';
+import { afterEach, describe, expect, it } from 'vitest';
+import { packageEventSchema } from '../../lib/report/schema';
+import { Tree } from '../linkconfig/testSupport/tree';
+import { hostTimeZone, localToIso, MAX_PACKAGE_EVENTS, parseAptHistory, parseDpkgLog, readPackageEvents } from './packageEvents';
+
+const udevOnly = (p: string) => p === 'udev';
+
+// Real lines from this project's Debian 12 host (/var/log/dpkg.log), plus the remove/purge forms dpkg writes.
+const DPKG_LOG = `2025-06-24 14:36:25 startup archives unpack
+2025-06-24 14:36:25 upgrade libudev1:amd64 252.36-1~deb12u1 252.38-1~deb12u1
+2026-11-26 14:13:44 install udev:amd64 <none> 252.39-1~deb12u2
+2026-11-26 14:13:44 status half-installed udev:amd64 252.39-1~deb12u2
+2026-11-26 14:14:00 configure udev:amd64 252.39-1~deb12u2 <none>
+2026-11-26 14:14:01 status installed udev:amd64 252.39-1~deb12u2
+2027-01-02 03:04:05 upgrade udev:amd64 252.39-1~deb12u2 252.40-1~deb12u1
+2027-02-01 10:00:00 remove udev:amd64 252.40-1~deb12u1 <none>
+2027-02-01 10:00:01 purge udev:amd64 252.40-1~deb12u1 <none>
+`;
+
+const APT_HISTORY = `
+Start-Date: 2025-06-24  14:36:25
+Commandline: apt-get -qqy upgrade
+Upgrade: libsystemd0:amd64 (252.36-1~deb12u1, 252.38-1~deb12u1), udev:amd64 (252.36-1~deb12u1, 252.38-1~deb12u1)
+End-Date: 2025-06-24  14:36:25
+
+Start-Date: 2026-11-26  14:13:41
+Commandline: apt-get install -y udev
+Install: libkmod2:amd64 (30+20221128-1, automatic), udev:amd64 (252.39-1~deb12u2)
+End-Date: 2026-11-26  14:14:05
+
+Start-Date: 2027-03-01  08:00:00
+Commandline: apt-get install udev=252.38-1~deb12u1
+Downgrade: udev:amd64 (252.40-1~deb12u1, 252.38-1~deb12u1)
+Remove: systemd-timesyncd:amd64 (252.38-1~deb12u1)
+End-Date: 2027-03-01  08:00:02
+`;
+
+let trees: Tree[] = [];
+afterEach(() => {
+  for (const t of trees) t.remove();
+  trees = [];
+});
+
+describe('localToIso', () => {
+  it('adds the zone offset of that local time (DST-aware), UTC when the zone is unknown', () => {
+    expect(localToIso('2026-11-26', '14:13:44', null)).toBe('2026-11-26T14:13:44+00:00');
+    expect(localToIso('2026-07-01', '12:00:00', 'Europe/Berlin')).toBe('2026-07-01T12:00:00+02:00');
+    expect(localToIso('2026-01-15', '12:00:00', 'Europe/Berlin')).toBe('2026-01-15T12:00:00+01:00');
+    expect(localToIso('2026-01-15', '12:00:00', 'America/St_Johns')).toBe('2026-01-15T12:00:00-03:30');
+    expect(localToIso('2026-02-30', '12:00:00', null)).toBeNull();
+  });
+});
+
+describe('parseDpkgLog', () => {
+  it('keeps install/upgrade/remove/purge of the chosen package, with versions', () => {
+    const { events, malformed } = parseDpkgLog(DPKG_LOG, null, udevOnly);
+    expect(malformed).toBe(0);
+    expect(events.map((e) => [e.action, e.fromVersion, e.toVersion])).toEqual([
+      ['install', null, '252.39-1~deb12u2'],
+      ['upgrade', '252.39-1~deb12u2', '252.40-1~deb12u1'],
+      ['remove', '252.40-1~deb12u1', null],
+      ['purge', '252.40-1~deb12u1', null],
+    ]);
+    expect(events[0]).toEqual({ at: '2026-11-26T14:13:44+00:00', action: 'install', package: 'udev', arch: 'amd64', fromVersion: null, toVersion: '252.39-1~deb12u2', source: 'dpkg.log' });
+    for (const e of events) expect(packageEventSchema.safeParse(e).success).toBe(true);
+  });
+
+  it('counts malformed lines instead of failing', () => {
+    expect(parseDpkgLog('2026-11-26 14:13:44 install udev:amd64\n\x00\x01garbage\n2026-13-45 10:00:00 install udev:amd64 <none> 1\n', null, udevOnly)).toEqual({ events: [], malformed: 3 });
+  });
+});
+
+describe('parseAptHistory', () => {
+  it('reads installs, upgrades, downgrades and removals with the block start time', () => {
+    const { events, malformed } = parseAptHistory(APT_HISTORY, 'UTC', udevOnly);
+    expect(malformed).toBe(0);
+    expect(events.map((e) => [e.at, e.action, e.fromVersion, e.toVersion, e.source])).toEqual([
+      ['2025-06-24T14:36:25+00:00', 'upgrade', '252.36-1~deb12u1', '252.38-1~deb12u1', 'apt-history'],
+      ['2026-11-26T14:13:41+00:00', 'install', null, '252.39-1~deb12u2', 'apt-history'],
+      ['2027-03-01T08:00:00+00:00', 'upgrade', '252.40-1~deb12u1', '252.38-1~deb12u1', 'apt-history'],
+    ]);
+  });
+});
+
+describe('readPackageEvents', () => {
+  it('reads dpkg.log, dpkg.log.1 and dpkg.log.2.gz and apt history, in the host zone, sorted and de-duplicated', async () => {
+    const t = new Tree()
+      .symlink('/etc/localtime', '/usr/share/zoneinfo/Europe/Berlin')
+      .file('/var/log/dpkg.log', '2027-01-02 03:04:05 upgrade udev:amd64 252.39-1~deb12u2 252.40-1~deb12u1\n')
+      .file('/var/log/dpkg.log.1', '2026-11-26 14:13:44 install udev:amd64 <none> 252.39-1~deb12u2\n')
+      .file('/var/log/dpkg.log.2.gz', gzipSync('2025-06-24 14:36:25 install udev:amd64 <none> 252.38-1~deb12u1\n2026-11-26 14:13:44 install udev:amd64 <none> 252.39-1~deb12u2\n'))
+      .file('/var/log/apt/history.log', APT_HISTORY)
+      .file('/var/log/apt/history.log.1.gz', Buffer.from('not gzip at all'));
+    trees.push(t);
+    expect(await hostTimeZone(t.root)).toBe('Europe/Berlin');
+    const { events, findings } = await readPackageEvents(t.root, ['udev']);
+    expect(events.map((e) => `${e.at} ${e.action} ${e.source}`)).toEqual([
+      '2025-06-24T14:36:25+02:00 upgrade apt-history',
+      '2025-06-24T14:36:25+02:00 install dpkg.log',
+      '2026-11-26T14:13:41+01:00 install apt-history',
+      '2026-11-26T14:13:44+01:00 install dpkg.log',
+      '2027-01-02T03:04:05+01:00 upgrade dpkg.log',
+      '2027-03-01T08:00:00+01:00 upgrade apt-history',
+    ]);
+    expect(findings).toEqual([expect.objectContaining({ code: 'package-log-unreadable', path: '/var/log/apt/history.log.1.gz' })]);
+  });
+
+  it('keeps only the newest events when there are more than the report allows', async () => {
+    const lines = Array.from({ length: MAX_PACKAGE_EVENTS + 5 }, (_, i) => {
+      const d = new Date(Date.UTC(2020, 0, 1) + i * 60_000).toISOString();
+      return `${d.slice(0, 10)} ${d.slice(11, 19)} upgrade udev:amd64 1.${i} 1.${i + 1}`;
+    });
+    const t = new Tree().file('/var/log/dpkg.log', lines.join('\n'));
+    trees.push(t);
+    const { events } = await readPackageEvents(t.root, ['udev']);
+    expect(events).toHaveLength(MAX_PACKAGE_EVENTS);
+    expect(events.at(-1)!.toVersion).toBe(`1.${MAX_PACKAGE_EVENTS + 5}`);
+    expect(events[0].toVersion).toBe('1.6');
+  });
+
+  it('a host without package logs has no events and no findings', async () => {
+    const t = new Tree().dir('/var/log');
+    trees.push(t);
+    expect(await readPackageEvents(t.root, ['udev'])).toEqual({ events: [], findings: [] });
+  });
+});

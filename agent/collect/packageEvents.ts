@@ -1,0 +1,233 @@
+// Installs, upgrades and removals of chosen packages from dpkg's log (/var/log/dpkg.log, rotated .N and .N.gz)
+// and apt's history (/var/log/apt/history.log, rotated likewise), under --root. Both log local wall-clock time
+// without a zone, so times are converted with the host's zone (/etc/timezone or the /etc/localtime link).
+import { readdir, readFile, readlink } from 'node:fs/promises';
+import { gunzipSync } from 'node:zlib';
+import type { Finding, PackageEvent } from '../../lib/report/schema';
+import { hostPath } from '../linkconfig/confFiles';
+
+export const MAX_PACKAGE_EVENTS = 2000;
+
+function finding(code: string, severity: Finding['severity'], message: string, p: string | null): Finding {
+  return { code, severity, message: message.length > 1024 ? message.slice(0, 1021) + '...' : message, path: p };
+}
+
+/** The host's IANA zone: /etc/timezone, else the /etc/localtime symlink target; null means UTC. */
+export async function hostTimeZone(root: string): Promise<string | null> {
+  const valid = (z: string) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: z });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  try {
+    const z = (await readFile(hostPath(root, '/etc/timezone'), 'utf8')).trim();
+    if (z && valid(z)) return z;
+  } catch {
+    /* fall through to /etc/localtime */
+  }
+  try {
+    const target = await readlink(hostPath(root, '/etc/localtime'));
+    const m = /zoneinfo\/(.+)$/.exec(target);
+    if (m && valid(m[1])) return m[1];
+  } catch {
+    /* not a symlink or missing */
+  }
+  return null;
+}
+
+function offsetMinutes(utcMs: number, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(new Date(utcMs));
+  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
+  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  return Math.round((asUtc - utcMs) / 60000);
+}
+
+/** "2026-11-26" + "14:13:44" in `timeZone` -> ISO 8601 with the zone's offset; null for an impossible date. */
+export function localToIso(date: string, time: string, timeZone: string | null): string | null {
+  const d = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+  const t = /^(\d{2}):(\d{2}):(\d{2})$/.exec(time);
+  if (!d || !t) return null;
+  const wall = Date.UTC(+d[1], +d[2] - 1, +d[3], +t[1], +t[2], +t[3]);
+  const check = new Date(wall);
+  if (check.getUTCFullYear() !== +d[1] || check.getUTCMonth() !== +d[2] - 1 || check.getUTCDate() !== +d[3] || +t[1] > 23 || +t[2] > 59 || +t[3] > 60)
+    return null;
+  let off = 0;
+  if (timeZone) {
+    off = offsetMinutes(wall, timeZone);
+    off = offsetMinutes(wall - off * 60000, timeZone);
+  }
+  const sign = off < 0 ? '-' : '+';
+  const abs = Math.abs(off);
+  const zone = `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+  return `${date}T${time}${zone}`;
+}
+
+function splitPkg(spec: string): { name: string; arch: string | null } {
+  const i = spec.indexOf(':');
+  return i < 0 ? { name: spec, arch: null } : { name: spec.slice(0, i), arch: spec.slice(i + 1) };
+}
+
+/** Pure: dpkg.log lines "DATE TIME install|upgrade|remove|purge PKG:ARCH FROM TO". Other actions are not events. */
+export function parseDpkgLog(text: string, timeZone: string | null, keep: (pkg: string) => boolean): { events: PackageEvent[]; malformed: number } {
+  const events: PackageEvent[] = [];
+  let malformed = 0;
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    const m = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}) (\S+)(?: (.*))?$/.exec(line);
+    if (!m) {
+      malformed++;
+      continue;
+    }
+    const action = m[3];
+    if (action !== 'install' && action !== 'upgrade' && action !== 'remove' && action !== 'purge') continue;
+    const f = (m[4] ?? '').split(' ');
+    if (f.length !== 3) {
+      malformed++;
+      continue;
+    }
+    const { name, arch } = splitPkg(f[0]);
+    if (!keep(name)) continue;
+    const at = localToIso(m[1], m[2], timeZone);
+    if (!at) {
+      malformed++;
+      continue;
+    }
+    const ver = (v: string) => (v === '<none>' ? null : v);
+    events.push({ at, action, package: name, arch, fromVersion: ver(f[1]), toVersion: ver(f[2]), source: 'dpkg.log' });
+  }
+  return { events, malformed };
+}
+
+const APT_ACTIONS: Record<string, PackageEvent['action']> = {
+  Install: 'install',
+  Reinstall: 'install',
+  Upgrade: 'upgrade',
+  Downgrade: 'upgrade',
+  Remove: 'remove',
+  Purge: 'purge',
+};
+
+/**
+ * Pure: apt history.log blocks (Start-Date, Commandline, Install:/Upgrade:/..., End-Date). Entries look like
+ * "pkg:arch (1.0, automatic)" for installs, "pkg:arch (old, new)" for up/downgrades, "pkg:arch (1.0)" for
+ * removals. A downgrade is reported as an "upgrade" (a version change) with its from/to versions.
+ */
+export function parseAptHistory(text: string, timeZone: string | null, keep: (pkg: string) => boolean): { events: PackageEvent[]; malformed: number } {
+  const events: PackageEvent[] = [];
+  let malformed = 0;
+  let at: string | null = null;
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') {
+      at = null;
+      continue;
+    }
+    const kv = /^([A-Za-z-]+): ?(.*)$/.exec(line);
+    if (!kv) {
+      malformed++;
+      continue;
+    }
+    if (kv[1] === 'Start-Date') {
+      const d = /^(\d{4}-\d{2}-\d{2})\s+(\d{2}:\d{2}:\d{2})$/.exec(kv[2].trim());
+      at = d ? localToIso(d[1], d[2], timeZone) : null;
+      if (!at) malformed++;
+      continue;
+    }
+    const action = APT_ACTIONS[kv[1]];
+    if (!action) continue;
+    if (!at) {
+      malformed++;
+      continue;
+    }
+    for (const e of kv[2].matchAll(/([^\s,()]+) \(([^)]*)\)/g)) {
+      const { name, arch } = splitPkg(e[1]);
+      if (!keep(name)) continue;
+      const vs = e[2].split(',').map((s) => s.trim()).filter((s) => s !== 'automatic' && s !== '');
+      let fromVersion: string | null = null;
+      let toVersion: string | null = null;
+      if (kv[1] === 'Upgrade' || kv[1] === 'Downgrade') [fromVersion, toVersion] = [vs[0] ?? null, vs[1] ?? null];
+      else if (action === 'install') toVersion = vs[0] ?? null;
+      else fromVersion = vs[0] ?? null;
+      events.push({ at, action, package: name, arch, fromVersion, toVersion, source: 'apt-history' });
+    }
+  }
+  return { events, malformed };
+}
+
+/** dpkg.log, dpkg.log.1, dpkg.log.2.gz, ... oldest last; the number orders them. */
+function rotated(names: string[], base: string): string[] {
+  const re = new RegExp(`^${base.replace(/\./g, '\\.')}(?:\\.(\\d+))?(\\.gz)?$`);
+  return names
+    .map((n) => ({ n, m: re.exec(n) }))
+    .filter((x): x is { n: string; m: RegExpExecArray } => x.m !== null && !(x.m[1] === undefined && x.m[2] !== undefined))
+    .sort((a, b) => Number(a.m[1] ?? 0) - Number(b.m[1] ?? 0))
+    .map((x) => x.n);
+}
+
+async function readLog(root: string, file: string): Promise<{ text: string } | { error: string }> {
+  try {
+    const raw = await readFile(hostPath(root, file));
+    return { text: (file.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8') };
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+}
+
+export interface PackageEventsResult {
+  events: PackageEvent[];
+  findings: Finding[];
+}
+
+/** Events of `packages`, oldest first, de-duplicated, the newest MAX_PACKAGE_EVENTS kept. */
+export async function readPackageEvents(root: string, packages: readonly string[]): Promise<PackageEventsResult> {
+  const keepSet = new Set(packages);
+  const keep = (p: string) => keepSet.has(p);
+  const tz = await hostTimeZone(root);
+  const findings: Finding[] = [];
+  const events: PackageEvent[] = [];
+
+  const sources: Array<{ dir: string; base: string; parse: typeof parseDpkgLog }> = [
+    { dir: '/var/log', base: 'dpkg.log', parse: parseDpkgLog },
+    { dir: '/var/log/apt', base: 'history.log', parse: parseAptHistory },
+  ];
+  for (const src of sources) {
+    let names: string[];
+    try {
+      names = await readdir(hostPath(root, src.dir));
+    } catch {
+      continue;
+    }
+    for (const name of rotated(names, src.base)) {
+      const file = `${src.dir}/${name}`;
+      const r = await readLog(root, file);
+      if ('error' in r) {
+        findings.push(finding('package-log-unreadable', 'warning', `${file}: ${r.error}`, file));
+        continue;
+      }
+      const { events: ev, malformed } = src.parse(r.text, tz, keep);
+      events.push(...ev);
+      if (malformed > 0) findings.push(finding('package-log-malformed', 'warning', `${file}: ${malformed} malformed line(s) skipped`, file));
+    }
+  }
+
+  const seen = new Set<string>();
+  const unique = events.filter((e) => {
+    const k = JSON.stringify([e.at, e.action, e.package, e.arch, e.fromVersion, e.toVersion, e.source]);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+  unique.sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
+  return { events: unique.slice(-MAX_PACKAGE_EVENTS), findings };
+}
