@@ -1,0 +1,6 @@
+export class LabError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'LabError';
+  }
+}

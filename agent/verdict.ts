@@ -1,0 +1,127 @@
+// Judging what agent/collect observed: which gateway each pod uses, whether its neighbour entry for that
+// gateway still carries the host veth's MAC, and what that means for the node. Pure: data in, data out.
+import type { ArpStatus, LinkVerdict, Veth } from '../lib/report/schema';
+import type { IpLink, IpNeigh, IpRoute } from './collect/ipJson';
+import type { PodRef } from './collect/ipam';
+import type { VethObservation } from './collect/veths';
+
+const MAC_RE = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
+
+function normalMac(mac: string | null | undefined): string | null {
+  if (!mac) return null;
+  const m = mac.toLowerCase();
+  return MAC_RE.test(m) ? m : null;
+}
+
+/**
+ * The gateway a pod interface sends through. The VPC CNI routes eth0 via 169.254.1.1 and its n-th extra
+ * interface via 169.254.1.(n+1) (in table n); IPv6 pods use fe80::1. The pod's own routes win when they name a
+ * gateway on this interface, since that is what the kernel will actually look up.
+ */
+export function gatewayIpFor(peer: IpLink, routes: readonly IpRoute[]): string {
+  const onDev = routes.filter((r) => r.dev === peer.ifname && r.gateway);
+  const viaDefault = onDev.find((r) => r.dst === 'default');
+  if (viaDefault?.gateway) return viaDefault.gateway;
+  if (onDev[0]?.gateway) return onDev[0].gateway;
+  const hasV4 = peer.addrs.some((a) => a.family === 'inet');
+  const hasGlobalV6 = peer.addrs.some((a) => a.family === 'inet6' && a.scope === 'global');
+  if (!hasV4 && hasGlobalV6) return 'fe80::1';
+  const n = /(\d+)$/.exec(peer.ifname);
+  const index = n ? Number(n[1]) : 0;
+  return index >= 0 && index <= 253 ? `169.254.1.${index + 1}` : '169.254.1.1';
+}
+
+/** The pod's IP: the global /32 (or /128) on its end of the veth, else the host's /32 route through the veth. */
+export function podIpOf(peer: IpLink | null, hostRoutes: readonly IpRoute[]): string | null {
+  const addrs = peer?.addrs.filter((a) => a.scope === 'global' || a.scope === null) ?? [];
+  const pick =
+    addrs.find((a) => a.family === 'inet' && a.prefixlen === 32) ??
+    addrs.find((a) => a.family === 'inet') ??
+    addrs.find((a) => a.family === 'inet6' && a.prefixlen === 128) ??
+    addrs.find((a) => a.family === 'inet6');
+  if (pick) return pick.local;
+  for (const r of hostRoutes) {
+    const [ip, len] = r.dst.split('/');
+    if (r.dst !== 'default' && (len === undefined || len === '32' || len === '128')) return ip;
+  }
+  return null;
+}
+
+/** The pod's neighbour entry for `gatewayIp` on its veth end (ip omits `dev` when filtered by device). */
+export function gatewayNeighbour(neighbours: readonly IpNeigh[], gatewayIp: string, peerIfname: string): IpNeigh | null {
+  const forGw = neighbours.filter((n) => n.dst === gatewayIp && (n.dev === null || n.dev === peerIfname));
+  return forGw.find((n) => n.dev === peerIfname) ?? forGw[0] ?? null;
+}
+
+/**
+ * The one signal that is ground truth: does the pod's entry for its gateway carry the host veth's MAC?
+ * `readable` false (namespace or peer not found) gives unknown; an entry without a link-layer address
+ * (INCOMPLETE, FAILED) is as good as missing.
+ */
+export function arpStatus(hostMac: string, neighbour: IpNeigh | null, readable: boolean): ArpStatus {
+  if (!readable) return 'unknown';
+  const lladdr = normalMac(neighbour?.lladdr);
+  if (!lladdr) return 'missing';
+  return lladdr === hostMac.toLowerCase() ? 'ok' : 'mismatch';
+}
+
+export class VerdictError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'VerdictError';
+  }
+}
+
+/** One report row from an observation, the link policy udev would apply to it, and the IPAM pod map. */
+export function buildVeth(obs: VethObservation, link: LinkVerdict, pods: ReadonlyMap<string, PodRef>): Veth {
+  const mac = normalMac(obs.host.address);
+  if (!mac) throw new VerdictError(`${obs.host.ifname}: host veth has no usable MAC (${obs.host.address})`);
+  const readable = obs.peer !== null && obs.podView !== null;
+  const gatewayIp = readable ? gatewayIpFor(obs.peer as IpLink, obs.podView!.routes) : null;
+  const neighbour = readable && gatewayIp ? gatewayNeighbour(obs.podView!.neighbours, gatewayIp, obs.peer!.ifname) : null;
+  const podIP = podIpOf(obs.peer, obs.hostRoutes);
+  return {
+    ifname: obs.host.ifname,
+    ifindex: obs.host.ifindex,
+    mac,
+    addrAssignType: obs.addrAssignType,
+    linkFile: link.linkFile,
+    macAddressPolicy: link.macAddressPolicy,
+    udevRewritesMac: link.udevRewritesMac,
+    netns: obs.netns,
+    peerIfname: obs.peer?.ifname ?? null,
+    podIP,
+    pod: podIP ? (pods.get(podIP) ?? null) : null,
+    gatewayIp,
+    gatewayLladdr: normalMac(neighbour?.lladdr),
+    gatewayState: neighbour ? neighbour.state.slice(0, 16) : null,
+    arpStatus: arpStatus(mac, neighbour, readable),
+  };
+}
+
+export type NodeVerdictState = 'broken' | 'at-risk' | 'unknown' | 'healthy';
+
+export interface NodeVerdict {
+  state: NodeVerdictState;
+  counts: Record<ArpStatus, number>;
+  reason: string;
+}
+
+/**
+ * The node as a whole: broken when any pod lost its gateway MAC, at risk when udev would rewrite the next CNI
+ * veth, unknown when some pods could not be checked, healthy otherwise.
+ */
+export function nodeVerdict(veths: readonly Pick<Veth, 'arpStatus'>[], newVeth: Pick<LinkVerdict, 'udevRewritesMac' | 'linkFile'>): NodeVerdict {
+  const counts: Record<ArpStatus, number> = { ok: 0, mismatch: 0, missing: 0, unknown: 0 };
+  for (const v of veths) counts[v.arpStatus]++;
+  if (counts.mismatch > 0) {
+    return { state: 'broken', counts, reason: `${counts.mismatch} pod(s) have a gateway neighbour entry that no longer matches their host veth MAC` };
+  }
+  if (newVeth.udevRewritesMac) {
+    return { state: 'at-risk', counts, reason: `udev would rewrite the MAC of the next CNI veth (${newVeth.linkFile ?? 'no link file'})` };
+  }
+  if (counts.unknown > 0 || counts.missing > 0) {
+    return { state: 'unknown', counts, reason: `${counts.unknown + counts.missing} pod(s) could not be checked or have no gateway entry` };
+  }
+  return { state: 'healthy', counts, reason: veths.length === 0 ? 'no pod veths on this node' : `all ${veths.length} pod(s) have matching gateway entries` };
+}
