@@ -1,0 +1,153 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { isDockerIgnored, parseDockerfile, readDockerignore, shellWords, type Stage } from '../tools/dockerfile';
+import { renderKustomization } from '../tools/kustomize';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const server = parseDockerfile(path.join(repo, 'deploy/docker/server.Dockerfile'));
+const agent = parseDockerfile(path.join(repo, 'deploy/docker/agent.Dockerfile'));
+const ignore = readDockerignore(path.join(repo, '.dockerignore'));
+const manifests = renderKustomization(path.join(repo, 'deploy'));
+// Inside the repository (its .tmp/ is git-ignored) so the bundles' external imports resolve from node_modules.
+fs.mkdirSync(path.join(repo, '.tmp'), { recursive: true });
+const scratch = fs.mkdtempSync(path.join(repo, '.tmp', 'vwt-bundle-'));
+afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
+
+const all = (s: Stage, keyword: string) => s.instructions.filter((i) => i.keyword === keyword).map((i) => i.args);
+const last = <T>(xs: T[]) => xs[xs.length - 1];
+
+function nodeMajor(image: string): number | null {
+  const m = /^node:(\d+)(?:[.-]|$)/.exec(image);
+  return m ? Number(m[1]) : null;
+}
+
+function checkBaseImages(df: ReturnType<typeof parseDockerfile>) {
+  const names = new Set<string>();
+  for (const s of df.stages) {
+    if (!names.has(s.from)) expect(nodeMajor(s.from), `${s.name} FROM ${s.from}`).toBeGreaterThanOrEqual(22);
+    names.add(s.name);
+  }
+}
+
+/** Every COPY from the build context names a file that exists and that .dockerignore lets through. */
+function checkContextCopies(df: ReturnType<typeof parseDockerfile>) {
+  for (const s of df.stages) {
+    for (const args of all(s, 'COPY')) {
+      if (/--from=/.test(args)) continue;
+      const words = shellWords(args).filter((w) => !w.startsWith('--'));
+      for (const src of words.slice(0, -1)) {
+        const rel = src.replace(/^\.\//, '');
+        if (rel === '.') continue;
+        expect(fs.existsSync(path.join(repo, rel)), `COPY ${src}`).toBe(true);
+        expect(isDockerIgnored(ignore, rel), `COPY ${src} is excluded by .dockerignore`).toBe(false);
+      }
+    }
+  }
+}
+
+/** Runs a stage's `npx esbuild ...` exactly as written, but with the output in a scratch directory. */
+function runEsbuild(stage: Stage, outName: string): string {
+  const cmd = all(stage, 'RUN').find((r) => r.startsWith('npx esbuild '));
+  expect(cmd, 'esbuild RUN').toBeDefined();
+  const words = shellWords(cmd!).slice(2); // drop 'npx esbuild'
+  const outfile = path.join(scratch, outName);
+  const args = words.map((w) => (w.startsWith('--outfile=') ? `--outfile=${outfile}` : w));
+  const r = spawnSync(path.join(repo, 'node_modules/.bin/esbuild'), args, { cwd: repo, encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  return outfile;
+}
+
+describe('server.Dockerfile', () => {
+  const runtime = last(server.stages);
+
+  it('is multi-stage on Node >= 22, with the toolchain only in build stages', () => {
+    expect(server.stages.map((s) => s.name)).toEqual(['deps', 'build', 'runtime']);
+    expect(server.globalArgs.NODE_IMAGE).toBe('node:22-bookworm-slim');
+    checkBaseImages(server);
+    expect(all(server.stages[0], 'RUN').join(' ')).toMatch(/apt-get install .*python3 make g\+\+/);
+    expect(all(runtime, 'RUN').join(' ')).not.toMatch(/apt-get|g\+\+|npm (ci|install)/);
+  });
+
+  it('runs as a non-root user', () => {
+    const users = all(runtime, 'USER');
+    expect(users.length).toBeGreaterThan(0);
+    const user = last(users).split(':')[0];
+    expect(user).not.toBe('0');
+    expect(user).not.toBe('root');
+    const deployment = manifests.find((m) => m.kind === 'Deployment')!;
+    expect(Number(user)).toBe(deployment.spec.template.spec.securityContext.runAsUser);
+    // USER comes after the last RUN, so nothing later runs as root by accident.
+    const idx = runtime.instructions.findIndex((i) => i.keyword === 'USER');
+    expect(runtime.instructions.slice(idx).some((i) => i.keyword === 'RUN')).toBe(false);
+  });
+
+  it('ships the standalone output, static assets and the bundled custom server', () => {
+    const copies = all(runtime, 'COPY');
+    for (const src of ['/app/.next/standalone ./', '/app/.next/static ./.next/static', '/app/public ./public', '/app/dist/server.mjs ./dist/server.mjs']) {
+      expect(copies.some((c) => c.startsWith('--from=build') && c.endsWith(src)), src).toBe(true);
+    }
+    expect(copies).toContain('--from=deps /app/node_modules/better-sqlite3 ./node_modules/better-sqlite3');
+    expect(all(server.stages[1], 'RUN').some((r) => r.includes('next build'))).toBe(true);
+    expect(last(all(runtime, 'ENTRYPOINT'))).toBe('["node", "server-entry.mjs"]');
+    expect(all(runtime, 'EXPOSE')).toEqual(['3000']);
+    const deployment = manifests.find((m) => m.kind === 'Deployment')!;
+    expect(deployment.spec.template.spec.containers[0].ports[0].containerPort).toBe(3000);
+    expect(deployment.spec.template.spec.containers[0].volumeMounts.map((m: { mountPath: string }) => m.mountPath)).toContain('/app/.next/cache');
+    checkContextCopies(server);
+  });
+
+  it('its esbuild command bundles the custom server, which loads and exports runFromEnv', async () => {
+    const out = runEsbuild(server.stages[1], 'dist/server.mjs');
+    const entry = fs.readFileSync(path.join(repo, 'deploy/docker/server-entry.mjs'), 'utf8');
+    expect(entry).toContain("import('./dist/server.mjs')");
+    expect(entry).toContain('__NEXT_PRIVATE_STANDALONE_CONFIG');
+    const mod = await import(pathToFileURL(out).href);
+    expect(typeof mod.runFromEnv).toBe('function');
+    // `server-only` must have been resolved to its empty module, not its throwing default.
+    expect(fs.readFileSync(out, 'utf8')).not.toContain('This module cannot be imported from a Client Component module');
+  });
+});
+
+describe('agent.Dockerfile', () => {
+  const runtime = last(agent.stages);
+
+  it('is multi-stage on Node >= 22 with iproute2, udev and nsenter in the runtime image', () => {
+    expect(agent.stages.map((s) => s.name)).toEqual(['build', 'runtime']);
+    checkBaseImages(agent);
+    const install = all(runtime, 'RUN').find((r) => r.includes('apt-get install'))!;
+    const packages = shellWords(install.split('apt-get install')[1].split('&&')[0]).filter((w) => !w.startsWith('-'));
+    expect(packages).toEqual(expect.arrayContaining(['iproute2', 'udev', 'util-linux']));
+    expect(install).toContain('rm -rf /var/lib/apt/lists/*');
+    expect(all(runtime, 'COPY')).toEqual(['--from=build /app/dist/agent.mjs ./agent.mjs']);
+    expect(last(all(runtime, 'ENTRYPOINT'))).toBe('["node", "/app/agent.mjs"]');
+    checkContextCopies(agent);
+  });
+
+  it('its esbuild command bundles the agent CLI, which runs', () => {
+    const out = runEsbuild(agent.stages[0], 'agent.mjs');
+    const help = spawnSync(process.execPath, [out, '--help'], { encoding: 'utf8' });
+    expect(help.status, help.stderr).toBe(0);
+    expect(help.stdout).toContain('vethwatch agent');
+    const remediate = spawnSync(process.execPath, [out, 'remediate', '--help'], { encoding: 'utf8' });
+    expect(remediate.status, remediate.stderr).toBe(0);
+    expect(remediate.stdout).toContain('--plan-id');
+    // The flags the DaemonSet and the remediation Job pass are ones the CLI knows.
+    const ds = manifests.find((m) => m.kind === 'DaemonSet')!;
+    for (const flag of ds.spec.template.spec.containers[0].args.filter((a: string) => a.startsWith('--'))) expect(help.stdout).toContain(flag);
+    for (const flag of ['--plan-id', '--root', '--node']) expect(remediate.stdout).toContain(flag);
+  });
+});
+
+describe('.dockerignore', () => {
+  it('keeps dependencies, builds, databases and secrets out of the build context', () => {
+    for (const p of ['node_modules', 'node_modules/next/package.json', '.next', '.git', 'data/vethwatch.db', 'x.db', '.env', '.env.local', '.tmp', 'test-results']) {
+      expect(isDockerIgnored(ignore, p), p).toBe(true);
+    }
+    for (const p of ['package.json', 'package-lock.json', 'server/run.ts', 'agent/cli.ts', 'lib/report/schema.ts', 'app/page.tsx', 'deploy/docker/server-entry.mjs', 'next.config.ts']) {
+      expect(isDockerIgnored(ignore, p), p).toBe(false);
+    }
+  });
+});

@@ -1,0 +1,50 @@
+# syntax=docker/dockerfile:1
+# vethwatch server: Next.js (standalone output) behind the custom server (server/run.ts), on Node 22.
+# Build from the repository root:  docker build -f deploy/docker/server.Dockerfile -t ghcr.io/vethwatch/server:0.1.0 .
+# Needs `output: 'standalone'` in next.config.ts.
+ARG NODE_IMAGE=node:22-bookworm-slim
+
+# All dependencies, with better-sqlite3 compiled from source (the build cannot download prebuilt binaries).
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+ENV NEXT_TELEMETRY_DISABLED=1
+COPY --from=deps /app/node_modules ./node_modules
+COPY . .
+RUN mkdir -p public && npx next build
+# The custom server as one ESM file. Standalone output does not trace a custom server, so it is bundled: next
+# stays external (the copy the standalone output traced), better-sqlite3 is native, and the react-server
+# condition resolves the `server-only` marker to its empty module (what server/serverOnlyHook.mjs does under tsx).
+RUN npx esbuild server/run.ts --bundle --platform=node --format=esm --target=node22 \
+      --conditions=react-server --external:next --external:better-sqlite3 --external:pg-native \
+      "--banner:js=import { createRequire as __vwCreateRequire } from 'node:module'; const require = __vwCreateRequire(import.meta.url);" \
+      --outfile=dist/server.mjs
+
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production \
+    NEXT_TELEMETRY_DISABLED=1 \
+    HOST=0.0.0.0 \
+    PORT=3000 \
+    VETHWATCH_DB=/data/vethwatch.db
+WORKDIR /app
+COPY --from=build /app/.next/standalone ./
+COPY --from=build /app/.next/static ./.next/static
+COPY --from=build /app/public ./public
+# The native SQLite binding, whether or not Next's tracing picked it up.
+COPY --from=deps /app/node_modules/better-sqlite3 ./node_modules/better-sqlite3
+COPY --from=deps /app/node_modules/bindings ./node_modules/bindings
+COPY --from=deps /app/node_modules/file-uri-to-path ./node_modules/file-uri-to-path
+COPY --from=build /app/dist/server.mjs ./dist/server.mjs
+COPY deploy/docker/server-entry.mjs ./server-entry.mjs
+# Files stay root-owned and read-only to the server; only /data (the volume) and /tmp are its to write.
+RUN mkdir -p /data /app/.next/cache && chown 10001:10001 /data /app/.next/cache
+USER 10001:10001
+EXPOSE 3000
+ENTRYPOINT ["node", "server-entry.mjs"]
