@@ -1,0 +1,5 @@
+import { NodeNotFound } from '../../../components/node/NodeNotFound';
+
+export default function NotFound() {
+  return <NodeNotFound />;
+}

@@ -1,0 +1,25 @@
+'use client';
+import { usePathname } from 'next/navigation';
+import { RouteLink } from './RouteLink';
+
+const items = [{ href: '/', label: 'Fleet', matches: (p: string) => p === '/' || p.startsWith('/nodes/') }];
+
+export function SiteNav() {
+  const pathname = usePathname();
+  return (
+    <nav className="site-nav" aria-label="Main">
+      <ul>
+        {items.map((item) => (
+          <li key={item.href}>
+            <RouteLink
+              href={item.href}
+              aria-current={pathname === item.href ? 'page' : item.matches(pathname) ? 'true' : undefined}
+            >
+              {item.label}
+            </RouteLink>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}

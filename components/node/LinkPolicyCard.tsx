@@ -1,0 +1,84 @@
+import type { NodeDetail } from '../../lib/nodes/types';
+import { Icon } from '../ui/Icon';
+
+export function LinkPolicyCard({ node }: { node: NodeDetail }) {
+  const verdict = node.newVeth;
+  return (
+    <section className="card" id="link-policy" aria-labelledby="link-policy-heading">
+      <h2 id="link-policy-heading">Link policy for new veths</h2>
+      {verdict === null ? (
+        <p className="muted">This node has not reported a link policy yet.</p>
+      ) : (
+        <>
+          {verdict.udevRewritesMac ? (
+            <p className="policy-verdict tone-warn">
+              <Icon shape="warn" />
+              <span>udev will rewrite the MAC of new veths</span>
+            </p>
+          ) : (
+            <p className="policy-verdict tone-ok">
+              <Icon shape="check" />
+              <span>udev leaves new veth MACs alone</span>
+            </p>
+          )}
+          <dl className="kv">
+            <div>
+              <dt>Winning file</dt>
+              <dd>{verdict.linkFile ? <code>{verdict.linkFile}</code> : 'none: no .link file matches a veth'}</dd>
+            </div>
+            <div>
+              <dt>Drop-ins</dt>
+              <dd>
+                {verdict.dropIns.length === 0 ? (
+                  'none'
+                ) : (
+                  <ul className="plain-list">
+                    {verdict.dropIns.map((d) => (
+                      <li key={d}>
+                        <code>{d}</code>
+                      </li>
+                    ))}
+                  </ul>
+                )}
+              </dd>
+            </div>
+            <div>
+              <dt>MACAddressPolicy</dt>
+              <dd>{verdict.macAddressPolicy ? <code>{verdict.macAddressPolicy}</code> : 'not set'}</dd>
+            </div>
+            {verdict.macAddress && (
+              <div>
+                <dt>MACAddress</dt>
+                <dd>
+                  <code>{verdict.macAddress}</code>
+                </dd>
+              </div>
+            )}
+            <div>
+              <dt>CNI veth prefix</dt>
+              <dd>
+                {node.cni ? (
+                  <>
+                    <code>{node.cni.vethPrefix}</code>
+                    <span className="muted small">
+                      {' '}
+                      {node.cni.configFile ? (
+                        <>
+                          from <code>{node.cni.configFile}</code>
+                        </>
+                      ) : (
+                        '(default, no CNI config found)'
+                      )}
+                    </span>
+                  </>
+                ) : (
+                  'unknown'
+                )}
+              </dd>
+            </div>
+          </dl>
+        </>
+      )}
+    </section>
+  );
+}

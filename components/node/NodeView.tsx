@@ -1,0 +1,51 @@
+'use client';
+// The node page's body: prefetched on the server, hydrated, then kept fresh by TanStack Query.
+import { useSuspenseQuery } from '@tanstack/react-query';
+import { nodeQuery } from '../../lib/queries/options';
+import { Freshness } from '../ui/Freshness';
+import { FindingsList } from './FindingsList';
+import { LinkFilesTable } from './LinkFilesTable';
+import { LinkPolicyCard } from './LinkPolicyCard';
+import { NodeHeader } from './NodeHeader';
+import { PackageEventsTable } from './PackageEventsTable';
+import { VethsTable } from './VethsTable';
+
+export function NodeView({ name }: { name: string }) {
+  const { data: node, error, isRefetchError, dataUpdatedAt } = useSuspenseQuery(nodeQuery(name));
+  const mismatches = node.veths.filter((v) => v.arpStatus === 'mismatch').length;
+  return (
+    <div className="stack">
+      <NodeHeader node={node} />
+      <Freshness asOf={new Date(dataUpdatedAt).toISOString()} refreshError={isRefetchError ? error : null} />
+      <nav aria-label="On this page" className="in-page-nav">
+        <ul>
+          <li>
+            <a href="#link-policy">Link policy</a>
+          </li>
+          <li>
+            <a href="#veths">
+              Veths ({node.veths.length}
+              {mismatches > 0 ? `, ${mismatches} broken` : ''})
+            </a>
+          </li>
+          <li>
+            <a href="#link-files">Link files ({node.linkFiles.length})</a>
+          </li>
+          <li>
+            <a href="#findings">Findings ({node.findings.length})</a>
+          </li>
+          <li>
+            <a href="#package-events">Package events ({node.packageEvents.length})</a>
+          </li>
+        </ul>
+      </nav>
+      <div className={node.state === 'stale' ? 'stack stale-data' : 'stack'}>
+        <LinkPolicyCard node={node} />
+        <VethsTable veths={node.veths} />
+        <LinkFilesTable files={node.linkFiles} />
+        <FindingsList findings={node.findings} />
+        <PackageEventsTable events={node.packageEvents} />
+      </div>
+    </div>
+  );
+}
