@@ -1,0 +1,119 @@
+// History events: what changed on a node between two reports. Stored append-only (lib/store), published on the
+// in-process bus after commit (lib/events/bus.ts), streamed to browsers. Client-safe: no server imports.
+import type { ArpStatus, LinkVerdict, PackageEvent } from '../report/schema';
+
+export const EVENT_TYPES = [
+  'node.first_report',
+  'veth.appeared',
+  'veth.vanished',
+  'veth.mac_changed',
+  'arp.changed',
+  'linkfile.appeared',
+  'linkfile.changed',
+  'linkfile.removed',
+  'policy.changed',
+  'package.event',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export interface PodRef {
+  namespace: string;
+  name: string;
+}
+
+/** One version of a link file as a report saw it; content is null when the agent did not send it. */
+export interface LinkFileVersion {
+  sha256: string;
+  size: number;
+  mtime: string;
+  content: string | null;
+  macAddressPolicy: string | null;
+  masked: boolean;
+}
+
+export interface EventDataMap {
+  'node.first_report': {
+    agentVersion: string;
+    intervalSeconds: number;
+    vethCount: number;
+    mismatchCount: number;
+    newVeth: LinkVerdict;
+  };
+  /** `initial` is true for the veths already present in a node's first report (their real start is unknown). */
+  'veth.appeared': {
+    ifname: string;
+    ifindex: number;
+    mac: string;
+    addrAssignType: number | null;
+    pod: PodRef | null;
+    podIP: string | null;
+    netns: string | null;
+    arpStatus: ArpStatus;
+    gatewayLladdr: string | null;
+    initial: boolean;
+  };
+  'veth.vanished': {
+    ifname: string;
+    ifindex: number;
+    mac: string;
+    pod: PodRef | null;
+    podIP: string | null;
+    arpStatus: ArpStatus;
+  };
+  /** setByUserspace: the kernel's addr_assign_type after the change is 3 (NET_ADDR_SET), as after udev's rewrite. */
+  'veth.mac_changed': {
+    ifname: string;
+    ifindex: number;
+    from: string;
+    to: string;
+    fromAddrAssignType: number | null;
+    addrAssignType: number | null;
+    setByUserspace: boolean;
+    pod: PodRef | null;
+    podIP: string | null;
+  };
+  'arp.changed': {
+    ifname: string;
+    from: ArpStatus;
+    to: ArpStatus;
+    pod: PodRef | null;
+    podIP: string | null;
+    hostMac: string;
+    gatewayLladdr: string | null;
+    fromGatewayLladdr: string | null;
+  };
+  'linkfile.appeared': LinkFileVersion & { path: string; kind: 'link' | 'dropin'; initial: boolean };
+  'linkfile.changed': { path: string; from: LinkFileVersion; to: LinkFileVersion };
+  'linkfile.removed': LinkFileVersion & { path: string };
+  /** The verdict for a veth the CNI would create next; `from` is null on the node's first report. */
+  'policy.changed': { from: LinkVerdict | null; to: LinkVerdict };
+  'package.event': PackageEvent;
+}
+
+/** An event as stored: `id` increases monotonically (SSE resumes from Last-Event-ID). */
+export type NodeEvent = {
+  [K in EventType]: {
+    id: number;
+    node: string;
+    type: K;
+    /** The collectedAt of the report that revealed the change (node clock). */
+    at: string;
+    /** When the server stored it (server clock). */
+    receivedAt: string;
+    reportId: string;
+    /** What changed: a veth ifname, a link file path, a package name; null for node-wide events. */
+    subject: string | null;
+    data: EventDataMap[K];
+  };
+}[EventType];
+
+/** An event before it is stored: no id, node, report or receive time yet. */
+export type EventDraft = {
+  [K in EventType]: {
+    type: K;
+    subject: string | null;
+    data: EventDataMap[K];
+    /** Events with the same non-null key on the same node are stored once (package events). */
+    dedupKey?: string;
+  };
+}[EventType];

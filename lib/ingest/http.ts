@@ -1,0 +1,52 @@
+import 'server-only';
+// POST /api/v1/reports on plain node:http: the lean path the custom server answers itself, without Next's
+// request pipeline. Order matters: the token is checked before a byte of the body is read.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { requireAgentToken } from '../auth/agentToken';
+import type { EventBus } from '../events/bus';
+import { MethodNotAllowedError } from '../http/errors';
+import { readBody, RequestAbortedError, sendError, sendJson } from '../http/node';
+import type { Store } from '../store';
+import { ingestReportText, type IngestOutcome } from './ingestReport';
+
+export const REPORTS_PATH = '/api/v1/reports';
+export const MAX_REPORT_BYTES = 2 * 1024 * 1024;
+
+export interface ReportAcceptedBody {
+  accepted: true;
+  reportId: string;
+  duplicate: boolean;
+  outcome: IngestOutcome;
+  events: number;
+}
+
+export interface ReportHandlerDeps {
+  store: () => Promise<Store>;
+  agentToken: string | null;
+  bus?: EventBus;
+  maxBytes?: number;
+}
+
+export async function handleReportRequest(req: IncomingMessage, res: ServerResponse, deps: ReportHandlerDeps): Promise<void> {
+  try {
+    if (req.method !== 'POST') throw new MethodNotAllowedError(['POST']);
+    requireAgentToken(req.headers.authorization, deps.agentToken);
+    const body = await readBody(req, deps.maxBytes ?? MAX_REPORT_BYTES);
+    const result = await ingestReportText(await deps.store(), body.toString('utf8'), { bus: deps.bus });
+    const duplicate = result.outcome === 'duplicate';
+    const answer: ReportAcceptedBody = {
+      accepted: true,
+      reportId: result.reportId,
+      duplicate,
+      outcome: result.outcome,
+      events: result.events.length,
+    };
+    sendJson(res, duplicate ? 200 : 202, answer);
+  } catch (err) {
+    if (err instanceof RequestAbortedError) {
+      res.destroy();
+      return;
+    }
+    sendError(res, err);
+  }
+}

@@ -1,0 +1,113 @@
+import 'server-only';
+// Accepting one report: compare it with the node's current state, store the state and its transitions in one
+// transaction, then publish the new events. Bad input throws before anything is written.
+import { getEventBus, type EventBus } from '../events/bus';
+import type { NodeEvent } from '../events/types';
+import type { Report } from '../report/schema';
+import type { ApplyOutcome, Store } from '../store';
+import { reportObjectStateHash, scanReportText, verifiedTextStateHash } from './stateHash';
+import { summarizeReport, toIsoUtc } from './summary';
+import { diffReports } from './transitions';
+import { parseJsonBody, reportEnvelopeSchema, validateEnvelope, validateReport } from './validate';
+
+export type IngestOutcome = Exclude<ApplyOutcome, 'skip'>;
+
+export interface IngestResult {
+  reportId: string;
+  node: string;
+  /**
+   * duplicate: one of the node's recently applied report ids (nothing written); out-of-order: not newer than the
+   * stored state (nothing written); unchanged: same state (report time bumped, no history); changed: state and
+   * history written.
+   */
+  outcome: IngestOutcome;
+  events: NodeEvent[];
+}
+
+export interface IngestOptions {
+  /** Server clock for this report; defaults to now. */
+  receivedAt?: Date;
+  bus?: EventBus;
+  /** The body as received, when the caller has it: the state hash is then taken from the text (see stateHash.ts). */
+  bodyText?: string;
+}
+
+/** A parsed report body. */
+export async function ingestReport(store: Store, input: unknown, options: IngestOptions = {}): Promise<IngestResult> {
+  const envelope = validateEnvelope(input);
+  const collectedAt = toIsoUtc(envelope.collectedAt);
+  const collectedMs = Date.parse(collectedAt);
+  let report: Report | null = null;
+  const validated = () => (report ??= validateReport(input));
+  // Only for comparison: a body the schema rejects never gets as far as storing its hash.
+  const stateHash =
+    (options.bodyText !== undefined ? verifiedTextStateHash(options.bodyText, envelope) : null) ?? reportObjectStateHash(input);
+  if (stateHash === null) throw new Error('a valid envelope implies a report-shaped body');
+
+  const result = await store.applyReport({
+    reportId: envelope.reportId,
+    node: envelope.node,
+    receivedAt: (options.receivedAt ?? new Date()).toISOString(),
+    collectedAt,
+    droppedReports: envelope.agent.droppedReports,
+    async decide(current, loadPrevious) {
+      if (current?.recentReportIds.includes(envelope.reportId)) {
+        validated();
+        return { kind: 'duplicate' };
+      }
+      if (current && collectedMs <= Date.parse(current.collectedAt)) {
+        validated();
+        return { kind: 'out-of-order' };
+      }
+      // Its state is one that passed this schema when it was stored; the envelope was checked above.
+      if (current && current.stateHash === stateHash) return { kind: 'unchanged' };
+      const next = validated();
+      const previous = current ? await loadPrevious() : null;
+      return { kind: 'changed', snapshot: summarizeReport(next, stateHash), report: next, events: diffReports(previous, next) };
+    },
+  });
+  if (result.outcome === 'skip') throw new Error('ingestReport never skips');
+
+  // applyReport has resolved, so the transaction has committed: listeners may read what they are told about.
+  (options.bus ?? getEventBus()).publish(result.events);
+  return { reportId: envelope.reportId, node: envelope.node, outcome: result.outcome, events: result.events };
+}
+
+/**
+ * A report body as received (the HTTP path). A body that repeats the node's stored state is recognised from its
+ * text and acknowledged without being parsed; anything else is parsed and goes through ingestReport().
+ */
+export async function ingestReportText(store: Store, text: string, options: Omit<IngestOptions, 'bodyText'> = {}): Promise<IngestResult> {
+  const receivedAt = options.receivedAt ?? new Date();
+  const scan = scanReportText(text);
+  const envelope =
+    scan &&
+    reportEnvelopeSchema.safeParse({
+      version: 1, // the real one is part of the hashed text, so a hash match means it was 1 then and now
+
+      reportId: scan.reportId,
+      node: scan.node,
+      collectedAt: scan.collectedAt,
+      agent: { droppedReports: scan.droppedReports },
+    });
+  if (scan && envelope?.success) {
+    const collectedAt = toIsoUtc(scan.collectedAt);
+    const result = await store.applyReport({
+      reportId: scan.reportId,
+      node: scan.node,
+      receivedAt: receivedAt.toISOString(),
+      collectedAt,
+      droppedReports: scan.droppedReports,
+      decide(current) {
+        const repeat =
+          current !== null &&
+          current.stateHash === scan.hash &&
+          !current.recentReportIds.includes(scan.reportId) &&
+          Date.parse(collectedAt) > Date.parse(current.collectedAt);
+        return repeat ? { kind: 'unchanged' } : { kind: 'skip' };
+      },
+    });
+    if (result.outcome === 'unchanged') return { reportId: scan.reportId, node: scan.node, outcome: 'unchanged', events: [] };
+  }
+  return ingestReport(store, parseJsonBody(text), { ...options, receivedAt, bodyText: text });
+}

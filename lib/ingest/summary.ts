@@ -1,0 +1,34 @@
+import 'server-only';
+// What the store keeps per node besides the report itself: the fleet-table columns.
+import type { Report } from '../report/schema';
+import type { NodeSnapshot } from '../store';
+
+export function toIsoUtc(time: string | Date): string {
+  return (time instanceof Date ? time : new Date(time)).toISOString();
+}
+
+export function summarizeReport(report: Report, stateHash: string): NodeSnapshot {
+  let mismatchCount = 0;
+  let unknownArpCount = 0;
+  for (const v of report.veths) {
+    if (v.arpStatus === 'mismatch') mismatchCount += 1;
+    else if (v.arpStatus === 'unknown') unknownArpCount += 1;
+  }
+  const verdict = report.linkPolicy.newVeth;
+  return {
+    collectedAt: toIsoUtc(report.collectedAt),
+    lastReportId: report.reportId,
+    stateHash,
+    intervalSeconds: report.agent.intervalSeconds,
+    agentVersion: report.agent.version,
+    osPrettyName: report.os.prettyName,
+    osKernel: report.os.kernel,
+    osSystemdVersion: report.os.systemdVersion,
+    policyMac: verdict.macAddressPolicy,
+    policyLinkFile: verdict.linkFile,
+    policyRewrites: verdict.udevRewritesMac,
+    vethCount: report.veths.length,
+    mismatchCount,
+    unknownArpCount,
+  };
+}

@@ -1,0 +1,94 @@
+// The fleet and node read models over a real store, on both engines.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createEventBus } from '@/lib/events/bus';
+import { ingestReport } from '@/lib/ingest/ingestReport';
+import { buildReport, nextReport } from '@/lib/report/fixtures';
+import type { Report } from '@/lib/report/schema';
+import { testEngines, type TestStore } from '@/lib/store/testing';
+import { getFleetFrom, getNodeFrom } from './read';
+
+describe.each(testEngines)('read models on $name', (engine) => {
+  let t: TestStore;
+  const bus = createEventBus();
+  beforeEach(async () => {
+    t = await engine.open();
+  });
+  afterEach(async () => {
+    await t.cleanup();
+  });
+  const send = (r: Report, at: string) => ingestReport(t.store, r, { bus, receivedAt: new Date(at) });
+
+  it('an empty fleet has every state counted as zero', async () => {
+    const fleet = await getFleetFrom(t.store, new Date('2026-01-01T00:00:00.000Z'));
+    expect(fleet).toEqual({
+      generatedAt: '2026-01-01T00:00:00.000Z',
+      counts: { broken: 0, 'at-risk': 0, stale: 0, unknown: 0, healthy: 0 },
+      nodes: [],
+    });
+    expect(await getNodeFrom(t.store, 'nope')).toBeNull();
+  });
+
+  it('summarises each node and counts states; a silent node goes stale', async () => {
+    await send(buildReport({ node: 'c-healthy', veths: 2, policy: 'none', intervalSeconds: 10 }), '2026-01-01T00:00:00.000Z');
+    await send(buildReport({ node: 'a-at-risk', veths: 3, policy: 'persistent' }), '2026-01-01T00:00:10.000Z');
+    await send(buildReport({ node: 'b-broken', veths: 4, mismatched: 2 }), '2026-01-01T00:00:20.000Z');
+
+    const fleet = await getFleetFrom(t.store, new Date('2026-01-01T00:00:25.000Z'));
+    expect(fleet.counts).toEqual({ broken: 1, 'at-risk': 1, stale: 0, unknown: 0, healthy: 1 });
+    expect(fleet.nodes.map((n) => [n.name, n.state])).toEqual([
+      ['a-at-risk', 'at-risk'],
+      ['b-broken', 'broken'],
+      ['c-healthy', 'healthy'],
+    ]);
+    expect(fleet.nodes[1]).toEqual({
+      name: 'b-broken',
+      os: { prettyName: 'Debian GNU/Linux 12 (bookworm)', kernel: '6.1.0-41-amd64', systemdVersion: 252 },
+      policy: { macAddressPolicy: 'persistent', linkFile: '/usr/lib/systemd/network/99-default.link', udevRewritesMac: true },
+      vethCount: 4,
+      mismatchCount: 2,
+      state: 'broken',
+      stateReason: expect.stringMatching(/^2 pods have a gateway ARP entry/),
+      lastKnownState: 'broken',
+      lastReportAt: '2026-01-01T00:00:20.000Z',
+      reportAgeSeconds: 5,
+      intervalSeconds: 30,
+    });
+
+    // 31 s after its report, the 10 s node is stale; the 30 s nodes are not.
+    const later = await getFleetFrom(t.store, new Date('2026-01-01T00:00:31.000Z'));
+    expect(later.counts).toEqual({ broken: 1, 'at-risk': 1, stale: 1, unknown: 0, healthy: 0 });
+    expect(later.nodes.find((n) => n.name === 'c-healthy')).toMatchObject({ state: 'stale', lastKnownState: 'healthy' });
+  });
+
+  it('a node whose pods could not be checked is unknown, not healthy', async () => {
+    const r = buildReport({ node: 'n', veths: 2, policy: 'none' });
+    r.veths[1].arpStatus = 'unknown';
+    await send(r, '2026-01-01T00:00:00.000Z');
+    const fleet = await getFleetFrom(t.store, new Date('2026-01-01T00:00:01.000Z'));
+    expect(fleet.nodes[0].state).toBe('unknown');
+  });
+
+  it('getNode is the latest full picture, with the time of the latest report even when nothing changed', async () => {
+    const r1 = buildReport({ node: 'n1', veths: 3, mismatched: 1, collectedAt: '2026-01-01T00:00:00.000Z' });
+    await send(r1, '2026-01-01T00:00:01.000Z');
+    const r2 = nextReport(r1);
+    await send(r2, '2026-01-01T00:00:31.000Z');
+
+    const node = await getNodeFrom(t.store, 'n1', new Date('2026-01-01T00:00:40.000Z'));
+    expect(node).toMatchObject({
+      name: 'n1',
+      state: 'broken',
+      agentVersion: '0.1.0',
+      collectedAt: '2026-01-01T00:00:30.000Z',
+      lastReportAt: '2026-01-01T00:00:31.000Z',
+      reportAgeSeconds: 9,
+      cni: r1.cni,
+      newVeth: r1.linkPolicy.newVeth,
+      linkFiles: r1.linkPolicy.files,
+      packageEvents: r1.linkPolicy.packageEvents,
+      veths: r1.veths,
+      findings: [],
+    });
+    expect(await getNodeFrom(t.store, 'n2')).toBeNull();
+  });
+});

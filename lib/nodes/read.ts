@@ -1,0 +1,71 @@
+import 'server-only';
+// Read models for pages and the JSON API. getFleet/getNode use the process-wide store; the *From variants take
+// a store and a clock so tests can drive them.
+import type { MacPolicy } from '../report/schema';
+import { getStore, type NodeRecord, type Store } from '../store';
+import { deriveNodeState } from './state';
+import { NODE_STATES, type FleetView, type NodeDetail, type NodeState, type NodeSummary } from './types';
+
+function toSummary(node: NodeRecord, now: number): NodeSummary {
+  const policy = {
+    macAddressPolicy: node.policyMac as MacPolicy | null,
+    linkFile: node.policyLinkFile,
+    udevRewritesMac: node.policyRewrites,
+  };
+  const derived = deriveNodeState({
+    now,
+    lastReportAt: node.lastReportAt,
+    intervalSeconds: node.intervalSeconds,
+    mismatchCount: node.mismatchCount,
+    unknownArpCount: node.unknownArpCount,
+    newVeth: policy,
+  });
+  return {
+    name: node.name,
+    os: { prettyName: node.osPrettyName, kernel: node.osKernel, systemdVersion: node.osSystemdVersion },
+    policy,
+    vethCount: node.vethCount,
+    mismatchCount: node.mismatchCount,
+    state: derived.state,
+    stateReason: derived.stateReason,
+    lastKnownState: derived.lastKnownState,
+    lastReportAt: node.lastReportAt,
+    reportAgeSeconds: derived.reportAgeSeconds,
+    intervalSeconds: node.intervalSeconds,
+  };
+}
+
+/** Every node, sorted by name, with counts per state. */
+export async function getFleetFrom(store: Store, now: Date = new Date()): Promise<FleetView> {
+  const records = await store.listNodes();
+  const counts = Object.fromEntries(NODE_STATES.map((s) => [s, 0])) as Record<NodeState, number>;
+  const nodes = records.map((r) => toSummary(r, now.getTime()));
+  for (const n of nodes) counts[n.state] += 1;
+  return { generatedAt: now.toISOString(), counts, nodes };
+}
+
+/** The latest full picture of one node, or null when it has never reported. */
+export async function getNodeFrom(store: Store, name: string, now: Date = new Date()): Promise<NodeDetail | null> {
+  const found = await store.getNode(name);
+  if (!found) return null;
+  const { node, report } = found;
+  return {
+    ...toSummary(node, now.getTime()),
+    agentVersion: node.agentVersion,
+    collectedAt: node.collectedAt,
+    cni: report.cni,
+    newVeth: report.linkPolicy.newVeth,
+    linkFiles: report.linkPolicy.files,
+    packageEvents: report.linkPolicy.packageEvents,
+    veths: report.veths,
+    findings: report.findings,
+  };
+}
+
+export async function getFleet(): Promise<FleetView> {
+  return getFleetFrom(await getStore());
+}
+
+export async function getNode(name: string): Promise<NodeDetail | null> {
+  return getNodeFrom(await getStore(), name);
+}

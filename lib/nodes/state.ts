@@ -1,0 +1,83 @@
+// A node's state from what its last report said and how long ago it arrived. Pure: the read side calls it with
+// the current time, so a node goes stale without anyone writing anything.
+import type { NodeState } from './types';
+
+/** A node that has not reported for this many intervals is stale, whatever it said last. */
+export const STALE_AFTER_INTERVALS = 3;
+
+export interface NodeStateInput {
+  now: Date | number;
+  /** Server time the last report arrived; null when none has. */
+  lastReportAt: string | null;
+  intervalSeconds: number;
+  mismatchCount: number;
+  /** Veths whose pod gateway entry the agent could not read. */
+  unknownArpCount: number;
+  /** What udev does to the next CNI veth; null when no usable report says. */
+  newVeth: { udevRewritesMac: boolean; macAddressPolicy: string | null; linkFile: string | null } | null;
+}
+
+export interface DerivedNodeState {
+  state: NodeState;
+  stateReason: string;
+  lastKnownState: Exclude<NodeState, 'stale'>;
+  reportAgeSeconds: number | null;
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
+  return `${Math.floor(s / 86400)}d ${Math.floor((s % 86400) / 3600)}h`;
+}
+
+function policySource(newVeth: NonNullable<NodeStateInput['newVeth']>): string {
+  const policy = newVeth.macAddressPolicy ?? 'unset';
+  return newVeth.linkFile ? `MACAddressPolicy=${policy} from ${newVeth.linkFile}` : 'no .link file matches veths';
+}
+
+function fromReport(input: NodeStateInput): { state: Exclude<NodeState, 'stale'>; reason: string } {
+  const { mismatchCount, unknownArpCount, newVeth } = input;
+  if (!newVeth) return { state: 'unknown', reason: 'No usable report from this node yet.' };
+  if (mismatchCount > 0) {
+    const also = newVeth.udevRewritesMac ? ` udev would also rewrite the MAC of new veths (${policySource(newVeth)}).` : '';
+    return {
+      state: 'broken',
+      reason: `${plural(mismatchCount, 'pod')} ${mismatchCount === 1 ? 'has' : 'have'} a gateway ARP entry pointing at a MAC the host veth no longer has.${also}`,
+    };
+  }
+  if (newVeth.udevRewritesMac) {
+    return { state: 'at-risk', reason: `udev would rewrite the MAC of new veths (${policySource(newVeth)}).` };
+  }
+  if (unknownArpCount > 0) {
+    return {
+      state: 'unknown',
+      reason: `New veths are safe (${policySource(newVeth)}), but the gateway ARP entry of ${plural(unknownArpCount, 'pod')} could not be read.`,
+    };
+  }
+  return { state: 'healthy', reason: `No ARP mismatches; udev leaves the MAC of new veths alone (${policySource(newVeth)}).` };
+}
+
+export function deriveNodeState(input: NodeStateInput): DerivedNodeState {
+  if (input.lastReportAt === null) {
+    return { state: 'unknown', stateReason: 'No report received from this node yet.', lastKnownState: 'unknown', reportAgeSeconds: null };
+  }
+  const now = typeof input.now === 'number' ? input.now : input.now.getTime();
+  const ageSeconds = Math.max(0, (now - Date.parse(input.lastReportAt)) / 1000);
+  const known = fromReport(input);
+  const reportAgeSeconds = Math.floor(ageSeconds);
+  if (ageSeconds > STALE_AFTER_INTERVALS * input.intervalSeconds) {
+    return {
+      state: 'stale',
+      stateReason: `No report for ${formatDuration(ageSeconds)} (expected every ${formatDuration(input.intervalSeconds)}); last known state: ${known.state}.`,
+      lastKnownState: known.state,
+      reportAgeSeconds,
+    };
+  }
+  return { state: known.state, stateReason: known.reason, lastKnownState: known.state, reportAgeSeconds };
+}

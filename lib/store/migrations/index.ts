@@ -1,0 +1,15 @@
+// Every migration, in order. Add NNNN_name.ts files and list them here; names are stored in kysely_migration,
+// so never rename or reorder one that has shipped.
+import type { Migration, MigrationProvider } from 'kysely';
+import type { Engine } from '../config';
+import { initial } from './0001_initial';
+
+export function migrationProvider(engine: Engine): MigrationProvider {
+  return {
+    async getMigrations(): Promise<Record<string, Migration>> {
+      return {
+        '0001_initial': initial(engine),
+      };
+    },
+  };
+}

@@ -1,0 +1,351 @@
+import 'server-only';
+// The store: the only code that reads and writes SQL. One implementation over Kysely for SQLite and PostgreSQL.
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type { EventDraft, EventType, NodeEvent } from '../events/types';
+import type { Report } from '../report/schema';
+import type { Engine, StoreConfig } from './config';
+import { openEngine } from './engines';
+import { migrateToLatest } from './migrate';
+import type { EventsTable, NodesTable, Tables } from './tables';
+
+/** What a report says about its node, flattened for the fleet table. */
+export interface NodeSnapshot {
+  collectedAt: string;
+  lastReportId: string;
+  stateHash: string;
+  intervalSeconds: number;
+  agentVersion: string;
+  osPrettyName: string | null;
+  osKernel: string | null;
+  osSystemdVersion: number | null;
+  policyMac: string | null;
+  policyLinkFile: string | null;
+  policyRewrites: boolean;
+  vethCount: number;
+  mismatchCount: number;
+  unknownArpCount: number;
+}
+
+export interface NodeRecord extends NodeSnapshot {
+  name: string;
+  firstReportAt: string;
+  lastReportAt: string;
+  stateChangedAt: string;
+  /** The last RECENT_REPORT_IDS applied report ids, newest first. */
+  recentReportIds: string[];
+  reportsTotal: number;
+  droppedReportsTotal: number;
+}
+
+/** How many applied report ids each node remembers for resend detection. */
+export const RECENT_REPORT_IDS = 16;
+
+export type ApplyDecision =
+  /** The caller will not apply the report in this transaction (it takes a slower path next): nothing is written. */
+  | { kind: 'skip' }
+  /** Already applied (its id is among the node's recent ones): nothing is written. */
+  | { kind: 'duplicate' }
+  /** Not newer than the stored state: nothing is written. */
+  | { kind: 'out-of-order' }
+  /** Same state as stored: only the node's report time, ids and counters move. */
+  | { kind: 'unchanged' }
+  | { kind: 'changed'; snapshot: NodeSnapshot; report: Report; events: EventDraft[] };
+
+export type ApplyOutcome = ApplyDecision['kind'];
+
+export interface ApplyReportInput {
+  reportId: string;
+  node: string;
+  /** Server clock, ISO. */
+  receivedAt: string;
+  /** Node clock, ISO (normalised to UTC). */
+  collectedAt: string;
+  droppedReports: number;
+  /**
+   * Runs inside the transaction (the node is locked against concurrent reports) with the node's current row,
+   * null for a new node; loadPrevious() reads the stored report only when the caller needs to diff against it.
+   * Throwing rolls the transaction back; nothing has been written at that point.
+   */
+  decide(current: NodeRecord | null, loadPrevious: () => Promise<Report | null>): ApplyDecision | Promise<ApplyDecision>;
+}
+
+export interface ApplyReportResult {
+  outcome: ApplyOutcome;
+  /** The events stored, in id order; publish them only after this resolves (the transaction has committed). */
+  events: NodeEvent[];
+}
+
+export interface ListEventsOptions {
+  node?: string;
+  subject?: string;
+  types?: readonly EventType[];
+  /** Only events with a larger id (SSE resume). */
+  afterId?: number;
+  /** Only events with a smaller id (paging back through a timeline). */
+  beforeId?: number;
+  order?: 'asc' | 'desc';
+  /** Default 500, at most 5000. */
+  limit?: number;
+}
+
+export interface Store {
+  readonly engine: Engine;
+  /** Stores one report in one transaction: the node's current state and its events, as decide() says. */
+  applyReport(input: ApplyReportInput): Promise<ApplyReportResult>;
+  listNodes(): Promise<NodeRecord[]>;
+  getNode(name: string): Promise<{ node: NodeRecord; report: Report } | null>;
+  listEvents(options?: ListEventsOptions): Promise<NodeEvent[]>;
+  /** Every row of every table in a stable order: for tests that prove a rejected report changed nothing. */
+  dumpTables(): Promise<Record<string, unknown[]>>;
+  close(): Promise<void>;
+}
+
+export class StoreClosedError extends Error {
+  constructor() {
+    super('the store is closed');
+    this.name = 'StoreClosedError';
+  }
+}
+
+const EVENT_INSERT_CHUNK = 500;
+// Advisory lock classes (PostgreSQL): one per node while its report is applied, one global while events are
+// inserted so event ids become visible in increasing order (SSE resumes by id and must not skip a late commit).
+const NODE_LOCK_CLASS = 1986356339;
+const EVENTS_LOCK_CLASS = 1986356340;
+
+function toRecord(row: Selectable<NodesTable>): NodeRecord {
+  return {
+    name: row.name,
+    firstReportAt: row.first_report_at,
+    lastReportAt: row.last_report_at,
+    collectedAt: row.collected_at,
+    lastReportId: row.last_report_id,
+    recentReportIds: row.recent_report_ids.split(' ').filter(Boolean),
+    stateHash: row.state_hash,
+    stateChangedAt: row.state_changed_at,
+    intervalSeconds: Number(row.interval_seconds),
+    agentVersion: row.agent_version,
+    osPrettyName: row.os_pretty_name,
+    osKernel: row.os_kernel,
+    osSystemdVersion: row.os_systemd_version === null ? null : Number(row.os_systemd_version),
+    policyMac: row.policy_mac,
+    policyLinkFile: row.policy_link_file,
+    policyRewrites: Number(row.policy_rewrites) === 1,
+    vethCount: Number(row.veth_count),
+    mismatchCount: Number(row.mismatch_count),
+    unknownArpCount: Number(row.unknown_arp_count),
+    reportsTotal: Number(row.reports_total),
+    droppedReportsTotal: Number(row.dropped_reports_total),
+  };
+}
+
+function snapshotColumns(s: NodeSnapshot) {
+  return {
+    collected_at: s.collectedAt,
+    last_report_id: s.lastReportId,
+    state_hash: s.stateHash,
+    interval_seconds: s.intervalSeconds,
+    agent_version: s.agentVersion,
+    os_pretty_name: s.osPrettyName,
+    os_kernel: s.osKernel,
+    os_systemd_version: s.osSystemdVersion,
+    policy_mac: s.policyMac,
+    policy_link_file: s.policyLinkFile,
+    policy_rewrites: s.policyRewrites ? 1 : 0,
+    veth_count: s.vethCount,
+    mismatch_count: s.mismatchCount,
+    unknown_arp_count: s.unknownArpCount,
+  };
+}
+
+function toEvent(row: Selectable<EventsTable>): NodeEvent {
+  return {
+    id: Number(row.id),
+    node: row.node,
+    type: row.type,
+    at: row.at,
+    receivedAt: row.received_at,
+    reportId: row.report_id,
+    subject: row.subject,
+    data: JSON.parse(row.data),
+  } as NodeEvent;
+}
+
+class KyselyStore implements Store {
+  #closed = false;
+
+  constructor(
+    readonly engine: Engine,
+    private readonly db: Kysely<Tables>,
+  ) {}
+
+  #open(): Kysely<Tables> {
+    if (this.#closed) throw new StoreClosedError();
+    return this.db;
+  }
+
+  async applyReport(input: ApplyReportInput): Promise<ApplyReportResult> {
+    return this.#open()
+      .transaction()
+      .execute(async (trx) => {
+        if (this.engine === 'postgres') {
+          await sql`select pg_advisory_xact_lock(${sql.lit(NODE_LOCK_CLASS)}, hashtext(${input.node}))`.execute(trx);
+        }
+        const row = await trx.selectFrom('nodes').selectAll().where('name', '=', input.node).executeTakeFirst();
+        const current = row ? toRecord(row) : null;
+        const loadPrevious = async () => {
+          const stored = await trx
+            .selectFrom('node_reports')
+            .select('report')
+            .where('node', '=', input.node)
+            .executeTakeFirst();
+          return stored ? (JSON.parse(stored.report) as Report) : null;
+        };
+        const decision = await input.decide(current, loadPrevious);
+        if (decision.kind === 'skip' || decision.kind === 'duplicate' || decision.kind === 'out-of-order') {
+          return { outcome: decision.kind, events: [] };
+        }
+
+        const recent = [input.reportId, ...(current?.recentReportIds ?? [])].slice(0, RECENT_REPORT_IDS).join(' ');
+        if (decision.kind === 'unchanged') {
+          if (!current) throw new Error('an unchanged report needs a stored node');
+          await trx
+            .updateTable('nodes')
+            .set((eb) => ({
+              last_report_at: input.receivedAt,
+              collected_at: input.collectedAt,
+              last_report_id: input.reportId,
+              recent_report_ids: recent,
+              reports_total: eb('reports_total', '+', 1),
+              dropped_reports_total: eb('dropped_reports_total', '+', input.droppedReports),
+            }))
+            .where('name', '=', input.node)
+            .execute();
+          return { outcome: 'unchanged' as const, events: [] };
+        }
+
+        const columns = { ...snapshotColumns(decision.snapshot), recent_report_ids: recent };
+        const reportJson = JSON.stringify(decision.report);
+        if (current) {
+          await trx
+            .updateTable('nodes')
+            .set((eb) => ({
+              ...columns,
+              last_report_at: input.receivedAt,
+              state_changed_at: input.receivedAt,
+              reports_total: eb('reports_total', '+', 1),
+              dropped_reports_total: eb('dropped_reports_total', '+', input.droppedReports),
+            }))
+            .where('name', '=', input.node)
+            .execute();
+          await trx.updateTable('node_reports').set({ report: reportJson }).where('node', '=', input.node).execute();
+        } else {
+          await trx
+            .insertInto('nodes')
+            .values({
+              ...columns,
+              name: input.node,
+              first_report_at: input.receivedAt,
+              last_report_at: input.receivedAt,
+              state_changed_at: input.receivedAt,
+              reports_total: 1,
+              dropped_reports_total: input.droppedReports,
+            })
+            .execute();
+          await trx.insertInto('node_reports').values({ node: input.node, report: reportJson }).execute();
+        }
+        const events = await this.#insertEvents(trx, input, decision.events);
+        return { outcome: 'changed' as const, events };
+      });
+  }
+
+  async #insertEvents(trx: Transaction<Tables>, input: ApplyReportInput, drafts: EventDraft[]): Promise<NodeEvent[]> {
+    if (drafts.length === 0) return [];
+    if (this.engine === 'postgres') {
+      await sql`select pg_advisory_xact_lock(${sql.lit(EVENTS_LOCK_CLASS)}, 0)`.execute(trx);
+    }
+    const rows = drafts.map((d) => ({
+      node: input.node,
+      type: d.type,
+      at: input.collectedAt,
+      received_at: input.receivedAt,
+      report_id: input.reportId,
+      subject: d.subject,
+      data: JSON.stringify(d.data),
+      dedup_key: d.dedupKey ?? null,
+    }));
+    const stored: NodeEvent[] = [];
+    for (let i = 0; i < rows.length; i += EVENT_INSERT_CHUNK) {
+      const inserted = await trx
+        .insertInto('events')
+        .values(rows.slice(i, i + EVENT_INSERT_CHUNK))
+        .onConflict((oc) => oc.columns(['node', 'dedup_key']).doNothing())
+        .returningAll()
+        .execute();
+      for (const r of inserted) stored.push(toEvent(r));
+    }
+    // RETURNING order is not promised by either engine.
+    return stored.sort((a, b) => a.id - b.id);
+  }
+
+  async listNodes(): Promise<NodeRecord[]> {
+    const rows = await this.#open().selectFrom('nodes').selectAll().orderBy('name').execute();
+    return rows.map(toRecord);
+  }
+
+  async getNode(name: string): Promise<{ node: NodeRecord; report: Report } | null> {
+    const row = await this.#open()
+      .selectFrom('nodes')
+      .innerJoin('node_reports', 'node_reports.node', 'nodes.name')
+      .selectAll('nodes')
+      .select('node_reports.report')
+      .where('nodes.name', '=', name)
+      .executeTakeFirst();
+    if (!row) return null;
+    const { report, ...node } = row;
+    return { node: toRecord(node), report: JSON.parse(report) as Report };
+  }
+
+  async listEvents(options: ListEventsOptions = {}): Promise<NodeEvent[]> {
+    const limit = Math.min(Math.max(Math.trunc(options.limit ?? 500), 1), 5000);
+    let q = this.#open().selectFrom('events').selectAll();
+    if (options.node !== undefined) q = q.where('node', '=', options.node);
+    if (options.subject !== undefined) q = q.where('subject', '=', options.subject);
+    if (options.types && options.types.length > 0) q = q.where('type', 'in', [...options.types]);
+    if (options.afterId !== undefined) q = q.where('id', '>', options.afterId);
+    if (options.beforeId !== undefined) q = q.where('id', '<', options.beforeId);
+    const rows = await q
+      .orderBy('id', options.order ?? 'asc')
+      .limit(limit)
+      .execute();
+    return rows.map(toEvent);
+  }
+
+  async dumpTables(): Promise<Record<string, unknown[]>> {
+    const db = this.#open();
+    const events = await db.selectFrom('events').selectAll().orderBy('id').execute();
+    return {
+      nodes: await db.selectFrom('nodes').selectAll().orderBy('name').execute(),
+      node_reports: await db.selectFrom('node_reports').selectAll().orderBy('node').execute(),
+      events: events.map((e) => ({ ...e, id: Number(e.id) })),
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.db.destroy();
+  }
+}
+
+/** Opens the database, runs pending migrations, and returns the store. */
+export async function createStore(config: StoreConfig): Promise<Store> {
+  const { db } = openEngine(config);
+  try {
+    await migrateToLatest(db, config.engine);
+  } catch (err) {
+    await db.destroy().catch(() => undefined);
+    throw err;
+  }
+  return new KyselyStore(config.engine, db);
+}
