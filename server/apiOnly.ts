@@ -6,10 +6,12 @@ import { MethodNotAllowedError, NotFoundError } from '../lib/http/errors';
 import { sendError, sendJson } from '../lib/http/node';
 import { getFleetFrom, getNodeFrom } from '../lib/nodes/read';
 import type { Store } from '../lib/store';
+import { serveRemediationApi } from '../lib/remediation/router';
 
 const NODE_PATH = /^\/api\/v1\/nodes\/([^/]+)$/;
 
 export async function handleApiOnly(req: IncomingMessage, res: ServerResponse, pathname: string, store: () => Promise<Store>): Promise<void> {
+  if (await serveRemediationApi(req, res, pathname)) return;
   try {
     const isNodes = pathname === '/api/v1/nodes';
     const one = NODE_PATH.exec(pathname);

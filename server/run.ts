@@ -3,13 +3,27 @@ import 'server-only';
 // (or, with VETHWATCH_NEXT=0, to a small read API). Migrations run before it listens.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createAgentAuthenticator } from '../lib/auth/agentIdentity';
 import { describeAgentTokenSetup } from '../lib/auth/agentToken';
+import { clusterConfigFromEnv } from '../lib/cluster/config';
+import { startCluster, type ClusterRuntime } from '../lib/cluster/runtime';
 import { getEventBus } from '../lib/events/bus';
 import { sendError } from '../lib/http/node';
+import { endEventStreams, handleStreamRequest, STREAM_PATH } from '../lib/history/stream';
 import { handleReportRequest, REPORTS_PATH } from '../lib/ingest/http';
+import { loadKube } from '../lib/kube/config';
+import { createServerLogger, getLogger, logLevelFromEnv, setLogger } from '../lib/log/logger';
+import { REQUEST_ID_HEADER, requestIdFor } from '../lib/log/requestId';
+import { getMetrics } from '../lib/metrics/registry';
+import { getFleetFrom } from '../lib/nodes/read';
 import { closeStore, describeStoreConfig, getStore, storeConfigFromEnv } from '../lib/store';
+import { closeRemediationRuntime, getRemediationRuntime } from '../lib/remediation/runtime';
+import { guardAgentCredential } from './agentGuard';
 import { handleApiOnly } from './apiOnly';
 import { serverConfigFromEnv, type ServerConfig } from './config';
+import { handleHealthz, handleReadyz, HEALTHZ_PATH, READYZ_PATH } from './health';
+import { retentionConfigFromEnv, startRetention } from './retention';
+import { configuredMetricsToken, handleMetrics, METRICS_PATH } from './metrics';
 
 type NextHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
@@ -30,27 +44,63 @@ async function loadNext(config: ServerConfig): Promise<{ handle: NextHandler; cl
 }
 
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
+  setLogger(createServerLogger({ level: logLevelFromEnv() }));
+  const log = getLogger();
   const storeConfig = storeConfigFromEnv();
-  console.log(`vethwatch: store: ${describeStoreConfig(storeConfig)}`);
+  log.info({ store: describeStoreConfig(storeConfig) }, `vethwatch: store: ${describeStoreConfig(storeConfig)}`);
   await getStore(); // opens the database and runs pending migrations, or throws before we listen
+  const retention = startRetention(getStore, retentionConfigFromEnv());
+  log.info(`vethwatch: remediation executor: ${getRemediationRuntime().config.executorDetail}`);
+  const clusterConfig = clusterConfigFromEnv();
+  const kube = loadKube(); // throws when credentials exist but are unusable: better than silently running without
   const token = describeAgentTokenSetup();
-  if (config.agentToken) console.log(`vethwatch: ${token}`);
-  else console.warn(`vethwatch: WARNING: ${token}`);
+  if (config.agentToken) log.info(`vethwatch: ${token}`);
+  else if (kube) log.info('vethwatch: VETHWATCH_AGENT_TOKEN is not set: only agents with the cluster ServiceAccount token can report');
+  else log.warn(`vethwatch: WARNING: ${token}`);
 
-  const nextApp = config.next ? await loadNext(config) : null;
+  const metrics = getMetrics();
+  metrics.setScrapeSource(async () => ({ fleet: await getFleetFrom(await getStore()) }));
+  const metricsToken = configuredMetricsToken();
   const bus = getEventBus();
-  const reportDeps = { store: getStore, agentToken: config.agentToken, bus };
+  const cluster: ClusterRuntime | null = kube
+    ? startCluster({ kube, config: clusterConfig, sharedToken: config.agentToken, store: getStore, bus, log, metrics })
+    : null;
+  const authenticator = cluster?.authenticator ?? createAgentAuthenticator({ sharedToken: config.agentToken, reviewer: null });
+  const nextApp = config.next ? await loadNext(config) : null;
+  const reportDeps = { store: getStore, agentToken: config.agentToken, bus, authenticate: authenticator.authenticate, metrics: true };
 
   const server = createServer((req, res) => {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const pathname = q === -1 ? url : url.slice(0, q);
+    const requestId = requestIdFor(req.headers[REQUEST_ID_HEADER]);
+    res.setHeader(REQUEST_ID_HEADER, requestId);
+    const started = process.hrtime.bigint();
+    res.once('finish', () => {
+      const status = res.statusCode;
+      const fields = { requestId, method: req.method, path: pathname, status, ms: Number(process.hrtime.bigint() - started) / 1e6 };
+      // Agents report every few seconds: successes are debug, refusals are what an operator must see.
+      if (status >= 500) log.error(fields, 'request failed');
+      else if (status >= 400 && (pathname === REPORTS_PATH || pathname === METRICS_PATH)) log.warn(fields, 'request refused');
+      else log.debug(fields, 'request');
+    });
     const work =
       pathname === REPORTS_PATH
         ? handleReportRequest(req, res, reportDeps)
-        : nextApp
-          ? nextApp.handle(req, res)
-          : handleApiOnly(req, res, pathname, getStore);
+        : pathname === HEALTHZ_PATH
+          ? Promise.resolve(handleHealthz(req, res))
+          : pathname === READYZ_PATH
+            ? handleReadyz(req, res, { store: getStore, cluster })
+            : pathname === METRICS_PATH
+              ? handleMetrics(req, res, { metrics, token: metricsToken })
+              : guardAgentCredential(req, pathname, authenticator).then(() =>
+                  // SSE lives here, not in Next: see lib/history/stream.ts.
+                  pathname === STREAM_PATH
+                    ? handleStreamRequest(req, res, { store: getStore, bus })
+                    : nextApp
+                      ? nextApp.handle(req, res)
+                      : handleApiOnly(req, res, pathname, getStore),
+                );
     work.catch((err) => sendError(res, err));
   });
 
@@ -74,13 +124,18 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const close = () =>
     (closing ??= (async () => {
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      endEventStreams();
       server.closeIdleConnections();
       // Requests still running get a few seconds to finish; then their connections are cut.
       const force = setTimeout(() => server.closeAllConnections(), 5000);
       force.unref();
       await stopped;
       clearTimeout(force);
+      await cluster?.stop().catch(() => undefined);
       await nextApp?.close().catch(() => undefined);
+      metrics.setScrapeSource(null);
+      await closeRemediationRuntime();
+      await retention.stop();
       await closeStore();
     })());
 
@@ -92,7 +147,7 @@ export async function runFromEnv(): Promise<void> {
   try {
     running = await startServer(serverConfigFromEnv());
   } catch (err) {
-    console.error(`vethwatch: could not start: ${err instanceof Error ? err.message : String(err)}`);
+    getLogger().fatal({ err }, `vethwatch: could not start: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
   }
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -101,10 +156,12 @@ export async function runFromEnv(): Promise<void> {
         .close()
         .then(() => process.exit(0))
         .catch((err) => {
-          console.error('vethwatch: shutdown failed', err);
+          getLogger().error({ err }, 'vethwatch: shutdown failed');
           process.exit(1);
         });
     });
   }
-  console.log(`vethwatch listening on ${running.url}`);
+  // The words "vethwatch listening on URL" are the documented ready line (tests and scripts wait for it); the
+  // space after the URL ends it inside the JSON line too.
+  getLogger().info({ url: running.url }, `vethwatch listening on ${running.url} (pid ${process.pid})`);
 }

@@ -29,6 +29,10 @@ export interface LinkFileVersion {
   content: string | null;
   macAddressPolicy: string | null;
   masked: boolean;
+  /** The dpkg package owning the file, null when none does. Absent in events stored before it was recorded. */
+  package?: { name: string; version: string | null } | null;
+  /** The file differs from its package's copy (null: unowned or no md5sum). Absent in older events. */
+  differsFromPackage?: boolean | null;
 }
 
 export interface EventDataMap {

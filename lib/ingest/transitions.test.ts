@@ -188,8 +188,19 @@ describe('diffReports', () => {
           content,
           macAddressPolicy: 'none',
           masked: false,
+          package: file.package,
+          differsFromPackage: true,
         },
-        to: { sha256: file.sha256, size: file.size, mtime: file.mtime, content: file.content, macAddressPolicy: 'persistent', masked: false },
+        to: {
+          sha256: file.sha256,
+          size: file.size,
+          mtime: file.mtime,
+          content: file.content,
+          macAddressPolicy: 'persistent',
+          masked: false,
+          package: file.package,
+          differsFromPackage: false,
+        },
       },
     });
   });

@@ -12,6 +12,8 @@ function linkFileVersion(f: LinkFileInfo): LinkFileVersion {
     content: f.content,
     macAddressPolicy: f.macAddressPolicy,
     masked: f.masked,
+    package: f.package,
+    differsFromPackage: f.differsFromPackage,
   };
 }
 
@@ -31,7 +33,9 @@ function sameFileVersion(a: LinkFileInfo, b: LinkFileInfo): boolean {
     a.sha256 === b.sha256 &&
     a.size === b.size &&
     Date.parse(a.mtime) === Date.parse(b.mtime) &&
-    a.masked === b.masked
+    a.masked === b.masked &&
+    // A package upgrade can make an untouched file start or stop matching the package's copy: drift to report.
+    a.differsFromPackage === b.differsFromPackage
   );
 }
 

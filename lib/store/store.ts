@@ -6,6 +6,9 @@ import type { Report } from '../report/schema';
 import type { Engine, StoreConfig } from './config';
 import { openEngine } from './engines';
 import { migrateToLatest } from './migrate';
+import { createRemediationStore, type RemediationStore } from './remediations';
+import { createHistoryStore, type HistoryStore } from './history';
+import { createLockStore, type LockStore } from './locks';
 import type { EventsTable, NodesTable, Tables } from './tables';
 
 /** What a report says about its node, flattened for the fleet table. */
@@ -95,6 +98,12 @@ export interface Store {
   listNodes(): Promise<NodeRecord[]>;
   getNode(name: string): Promise<{ node: NodeRecord; report: Report } | null>;
   listEvents(options?: ListEventsOptions): Promise<NodeEvent[]>;
+  /** Remediations, their guardrail settings, fleet runs and the audit log (lib/store/remediations.ts). */
+  readonly remediations: RemediationStore;
+  /** Time-ranged, paged history reads and pruning (lib/store/history.ts). */
+  readonly history: HistoryStore;
+  /** Named locks for run-once jobs across replicas (lib/store/locks.ts). */
+  readonly locks: LockStore;
   /** Every row of every table in a stable order: for tests that prove a rejected report changed nothing. */
   dumpTables(): Promise<Record<string, unknown[]>>;
   close(): Promise<void>;
@@ -173,11 +182,18 @@ function toEvent(row: Selectable<EventsTable>): NodeEvent {
 
 class KyselyStore implements Store {
   #closed = false;
+  readonly remediations: RemediationStore;
+  readonly history: HistoryStore;
+  readonly locks: LockStore;
 
   constructor(
     readonly engine: Engine,
     private readonly db: Kysely<Tables>,
-  ) {}
+  ) {
+    this.remediations = createRemediationStore(db, () => this.#open());
+    this.history = createHistoryStore(() => this.#open());
+    this.locks = createLockStore(engine, () => this.#open());
+  }
 
   #open(): Kysely<Tables> {
     if (this.#closed) throw new StoreClosedError();

@@ -3,12 +3,16 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import type { Engine } from '../config';
 import { initial } from './0001_initial';
+import { historyIndexes } from './0002_history_indexes';
+import { remediations } from './0003_remediations';
 
 export function migrationProvider(engine: Engine): MigrationProvider {
   return {
     async getMigrations(): Promise<Record<string, Migration>> {
       return {
         '0001_initial': initial(engine),
+        '0002_history_indexes': historyIndexes,
+        '0003_remediations': remediations(engine),
       };
     },
   };

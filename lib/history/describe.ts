@@ -1,0 +1,55 @@
+// One sentence per stored event, for lists, CSV and screen readers. Client-safe and pure.
+import type { NodeEvent, PodRef } from '../events/types';
+import type { LinkVerdict } from '../report/schema';
+
+export function podLabel(pod: PodRef | null): string | null {
+  return pod ? `${pod.namespace}/${pod.name}` : null;
+}
+
+export function baseName(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i === -1 ? path : path.slice(i + 1);
+}
+
+/** A verdict's policy as people say it: MACAddressPolicy's value, or "unset" when no file sets it. */
+export function policyName(verdict: Pick<LinkVerdict, 'macAddressPolicy'> | null): string {
+  return verdict?.macAddressPolicy ?? 'unset';
+}
+
+function of(ifname: string, pod: PodRef | null): string {
+  const p = podLabel(pod);
+  return p ? `${ifname} (pod ${p})` : ifname;
+}
+
+export function describeEvent(e: NodeEvent): string {
+  switch (e.type) {
+    case 'node.first_report':
+      return `first report: ${e.data.vethCount} veths, ${e.data.mismatchCount} with a stale gateway ARP entry; policy for new veths is ${policyName(e.data.newVeth)}`;
+    case 'veth.appeared':
+      return `${of(e.data.ifname, e.data.pod)} ${e.data.initial ? 'was present at the first report' : 'appeared'} with MAC ${e.data.mac}, gateway ARP ${e.data.arpStatus}`;
+    case 'veth.vanished':
+      return `${of(e.data.ifname, e.data.pod)} vanished (MAC ${e.data.mac})`;
+    case 'veth.mac_changed':
+      return `MAC of ${of(e.data.ifname, e.data.pod)} changed from ${e.data.from} to ${e.data.to}${e.data.setByUserspace ? ', set by userspace (udev)' : ''}`;
+    case 'arp.changed':
+      return `gateway ARP entry of ${of(e.data.ifname, e.data.pod)} went from ${e.data.from} to ${e.data.to}${
+        e.data.to === 'mismatch' ? ` (points at ${e.data.gatewayLladdr ?? 'unknown'}, host veth has ${e.data.hostMac})` : ''
+      }`;
+    case 'linkfile.appeared':
+      return `${e.data.initial ? 'link file present at the first report' : 'link file appeared'}: ${e.data.path}${
+        e.data.macAddressPolicy ? ` (MACAddressPolicy=${e.data.macAddressPolicy})` : ''
+      }`;
+    case 'linkfile.changed':
+      return `link file changed: ${e.data.path}${e.data.from.sha256 === e.data.to.sha256 ? ' (metadata only)' : ''}`;
+    case 'linkfile.removed':
+      return `link file removed: ${e.data.path}`;
+    case 'policy.changed':
+      return e.data.from === null
+        ? `policy for new veths is ${policyName(e.data.to)}${e.data.to.udevRewritesMac ? ' (udev rewrites their MAC)' : ''}`
+        : `policy for new veths went from ${policyName(e.data.from)} to ${policyName(e.data.to)}`;
+    case 'package.event': {
+      const version = e.data.toVersion ?? e.data.fromVersion;
+      return `package ${e.data.package}${version ? ` ${version}` : ''}: ${e.data.action} at ${e.data.at}`;
+    }
+  }
+}
