@@ -33,7 +33,10 @@ export interface AgentConfig {
   once: boolean;
   /** Base URL of the vethwatch server; reports go to `<server>/api/v1/reports`. Null: print instead. */
   server: URL | null;
+  /** The token as read at start (from --token, --token-file or the environment). */
   token: string | null;
+  /** Set with --token-file: the file is read again before each send (projected tokens rotate). */
+  tokenFile?: string;
   intervalSeconds: number;
   /** Host filesystem root every host file is read under. Absolute. */
   root: string;
@@ -73,7 +76,7 @@ export const FLAGS: readonly FlagSpec[] = [
   {
     name: 'token-file',
     arg: 'PATH',
-    help: 'Read the token from this file instead (keeps it out of the process list).',
+    help: 'Read the token from this file instead (keeps it out of the process list); read again before each send, so a rotating projected ServiceAccount token works.',
   },
   {
     name: 'interval',
@@ -266,6 +269,7 @@ export function parseCommandLine(argv: string[], env: Env = process.env): Comman
       once,
       server,
       token: server ? token : null,
+      ...(server && str('token-file') ? { tokenFile: path.resolve(str('token-file')!) } : {}),
       intervalSeconds: str('interval') ? positiveInt('interval', str('interval')!, 1, 86400) : DEFAULTS.intervalSeconds,
       root: str('root') ? directory('root', str('root')!) : DEFAULTS.root,
       node,

@@ -1,5 +1,6 @@
 // One POST of one report, and what the answer means for that report. Classification is pure so the rules are
 // tested without a server; the HTTP call is a thin edge around it.
+import type { TokenSource } from './token';
 
 export type SendOutcome =
   /** 202 stored, or 200 already stored under this reportId (a resend after a crash): done with this report. */
@@ -36,7 +37,8 @@ async function readAnswer(res: Response): Promise<unknown> {
 
 export interface SendOptions {
   server: URL;
-  token: string;
+  /** A fixed token, or a source read before each send (a rotating --token-file; see token.ts). */
+  token: string | TokenSource;
   /** The report, already serialized. */
   body: string;
   timeoutMs: number;
@@ -45,13 +47,25 @@ export interface SendOptions {
 }
 
 export async function sendReport(opts: SendOptions): Promise<SendOutcome> {
+  if (typeof opts.token === 'string') return sendWith(opts, opts.token);
+  const token = opts.token();
+  const outcome = await sendWith(opts, token);
+  // The file may have been rotated between the read and the server's check: read once more and retry at once.
+  if (outcome.kind === 'refused' && outcome.status === 401) {
+    const fresh = opts.token();
+    if (fresh !== token) return sendWith(opts, fresh);
+  }
+  return outcome;
+}
+
+async function sendWith(opts: SendOptions, token: string): Promise<SendOutcome> {
   const timeout = AbortSignal.timeout(opts.timeoutMs);
   const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
   let res: Response;
   try {
     res = await fetch(reportsUrl(opts.server), {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${opts.token}` },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: opts.body,
       signal,
       // A redirected POST would silently turn into a GET; treat a redirect as a wrong --server instead.

@@ -6,6 +6,7 @@ import type { AgentConfig } from '../config';
 import type { BackoffPolicy } from '../deliver/backoff';
 import { Deliverer, type SendFn } from '../deliver/deliverer';
 import { sendReport } from '../deliver/send';
+import { tokenFromFile } from '../deliver/token';
 import { Spool } from '../deliver/spool';
 import type { Logger } from '../log';
 import { VethChangeTracker } from './changes';
@@ -23,7 +24,7 @@ export type ScanFn = (opts: {
 
 export type RunConfig = Pick<
   AgentConfig,
-  'server' | 'token' | 'intervalSeconds' | 'root' | 'node' | 'spoolDir' | 'spoolMaxReports' | 'spoolMaxBytes' | 'watch' | 'requestTimeoutMs'
+  'server' | 'token' | 'tokenFile' | 'intervalSeconds' | 'root' | 'node' | 'spoolDir' | 'spoolMaxReports' | 'spoolMaxBytes' | 'watch' | 'requestTimeoutMs'
 >;
 
 export interface RunDeps {
@@ -40,10 +41,10 @@ export interface RunDeps {
   onReady?: (handles: { spool: Spool; deliverer: Deliverer; scheduler: ScanScheduler; monitor: LinkMonitor | null }) => void;
 }
 
-export function httpSender(cfg: Pick<RunConfig, 'server' | 'token' | 'requestTimeoutMs'>): SendFn {
+export function httpSender(cfg: Pick<RunConfig, 'server' | 'token' | 'tokenFile' | 'requestTimeoutMs'>): SendFn {
   if (!cfg.server || !cfg.token) throw new Error('httpSender needs a server URL and a token');
   const server = cfg.server;
-  const token = cfg.token;
+  const token = cfg.tokenFile ? tokenFromFile(cfg.tokenFile, cfg.token) : cfg.token;
   return (body, signal) => sendReport({ server, token, body, signal, timeoutMs: cfg.requestTimeoutMs });
 }
 

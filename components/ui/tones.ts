@@ -16,6 +16,7 @@ export const nodeStatePresentation: Record<NodeState, Presentation> = {
   broken: { label: 'Broken', shape: 'bad', tone: 'bad' },
   'at-risk': { label: 'At risk', shape: 'warn', tone: 'warn' },
   stale: { label: 'Stale', shape: 'clock', tone: 'stale' },
+  'no-agent': { label: 'No agent', shape: 'unknown', tone: 'unknown' },
   unknown: { label: 'Unknown', shape: 'unknown', tone: 'unknown' },
   healthy: { label: 'Healthy', shape: 'check', tone: 'ok' },
 };

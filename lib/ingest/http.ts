@@ -2,10 +2,12 @@ import 'server-only';
 // POST /api/v1/reports on plain node:http: the lean path the custom server answers itself, without Next's
 // request pipeline. Order matters: the token is checked before a byte of the body is read.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AgentCredential } from '../auth/agentIdentity';
 import { requireAgentToken } from '../auth/agentToken';
 import type { EventBus } from '../events/bus';
 import { MethodNotAllowedError } from '../http/errors';
 import { readBody, RequestAbortedError, sendError, sendJson } from '../http/node';
+import { recordReportAccepted, recordReportRejected, rejectReason } from '../metrics/record';
 import type { Store } from '../store';
 import { ingestReportText, type IngestOutcome } from './ingestReport';
 
@@ -25,14 +27,27 @@ export interface ReportHandlerDeps {
   agentToken: string | null;
   bus?: EventBus;
   maxBytes?: number;
+  /** Checks the credential (lib/auth/agentIdentity); without it, only the shared agentToken is accepted. */
+  authenticate?: (authorization: string | undefined) => Promise<AgentCredential>;
+  /** Count reports in lib/metrics (the server does; unit tests of the handler need not). */
+  metrics?: boolean;
 }
 
 export async function handleReportRequest(req: IncomingMessage, res: ServerResponse, deps: ReportHandlerDeps): Promise<void> {
+  const started = process.hrtime.bigint();
+  const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
   try {
     if (req.method !== 'POST') throw new MethodNotAllowedError(['POST']);
-    requireAgentToken(req.headers.authorization, deps.agentToken);
+    let requireNode: string | undefined;
+    if (deps.authenticate) {
+      const credential = await deps.authenticate(req.headers.authorization);
+      if (credential.kind === 'service-account') requireNode = credential.node;
+    } else {
+      requireAgentToken(req.headers.authorization, deps.agentToken);
+    }
     const body = await readBody(req, deps.maxBytes ?? MAX_REPORT_BYTES);
-    const result = await ingestReportText(await deps.store(), body.toString('utf8'), { bus: deps.bus });
+    const result = await ingestReportText(await deps.store(), body.toString('utf8'), { bus: deps.bus, requireNode });
+    if (deps.metrics) recordReportAccepted(result.outcome, seconds(), result.events);
     const duplicate = result.outcome === 'duplicate';
     const answer: ReportAcceptedBody = {
       accepted: true,
@@ -43,6 +58,7 @@ export async function handleReportRequest(req: IncomingMessage, res: ServerRespo
     };
     sendJson(res, duplicate ? 200 : 202, answer);
   } catch (err) {
+    if (deps.metrics) recordReportRejected(err instanceof RequestAbortedError ? 'error' : rejectReason(err), seconds());
     if (err instanceof RequestAbortedError) {
       res.destroy();
       return;

@@ -3,6 +3,7 @@ import 'server-only';
 // transaction, then publish the new events. Bad input throws before anything is written.
 import { getEventBus, type EventBus } from '../events/bus';
 import type { NodeEvent } from '../events/types';
+import { ForbiddenError } from '../http/errors';
 import type { Report } from '../report/schema';
 import type { ApplyOutcome, Store } from '../store';
 import { reportObjectStateHash, scanReportText, verifiedTextStateHash } from './stateHash';
@@ -30,11 +31,16 @@ export interface IngestOptions {
   bus?: EventBus;
   /** The body as received, when the caller has it: the state hash is then taken from the text (see stateHash.ts). */
   bodyText?: string;
+  /** The only node this report may be for (an agent's node-bound token); another node is refused, nothing written. */
+  requireNode?: string;
 }
 
 /** A parsed report body. */
 export async function ingestReport(store: Store, input: unknown, options: IngestOptions = {}): Promise<IngestResult> {
   const envelope = validateEnvelope(input);
+  if (options.requireNode !== undefined && envelope.node !== options.requireNode) {
+    throw new ForbiddenError(`this agent's token is bound to node "${options.requireNode}"; it may not report for "${envelope.node}"`);
+  }
   const collectedAt = toIsoUtc(envelope.collectedAt);
   const collectedMs = Date.parse(collectedAt);
   let report: Report | null = null;
@@ -90,7 +96,8 @@ export async function ingestReportText(store: Store, text: string, options: Omit
       collectedAt: scan.collectedAt,
       agent: { droppedReports: scan.droppedReports },
     });
-  if (scan && envelope?.success) {
+  // A body naming another node than the token's takes the full path, which refuses it.
+  if (scan && envelope?.success && (options.requireNode === undefined || scan.node === options.requireNode)) {
     const collectedAt = toIsoUtc(scan.collectedAt);
     const result = await store.applyReport({
       reportId: scan.reportId,

@@ -12,8 +12,11 @@ export const MISMATCH_EVENT_REASON = 'VethMACAddressMismatch';
 export const NODE_EVENT_NAMESPACE = 'default';
 
 export interface VethConditionInput {
-  /** 'True': the node has (or is set up to produce) veths whose MAC no longer matches the pod's gateway entry. */
-  status: 'True' | 'False';
+  /**
+   * 'True': the node has (or is set up to produce) veths whose MAC no longer matches the pod's gateway entry;
+   * 'Unknown': we cannot tell (e.g. its agent stopped reporting), as the kubelet marks Ready when it goes silent.
+   */
+  status: 'True' | 'False' | 'Unknown';
   /** CamelCase, e.g. "MismatchedVeths", "PolicyRewritesVethMac", "NoMismatch". */
   reason: string;
   message: string;
@@ -21,7 +24,7 @@ export interface VethConditionInput {
 
 export interface VethConditionResult {
   node: string;
-  status: 'True' | 'False';
+  status: 'True' | 'False' | 'Unknown';
   reason: string;
   /** Whether this call changed the status (and so set lastTransitionTime). */
   transitioned: boolean;
@@ -84,7 +87,9 @@ export async function setVethCondition(
   input: VethConditionInput,
   opts: { now?: () => Date; maxAttempts?: number } = {},
 ): Promise<VethConditionResult> {
-  if (input.status !== 'True' && input.status !== 'False') throw new InvalidConditionError(`status must be 'True' or 'False', got ${String(input.status)}`);
+  if (input.status !== 'True' && input.status !== 'False' && input.status !== 'Unknown') {
+    throw new InvalidConditionError(`status must be 'True', 'False' or 'Unknown', got ${String(input.status)}`);
+  }
   checkReason(input.reason);
   checkMessage(input.message, 32768);
   const attempts = opts.maxAttempts ?? 3;

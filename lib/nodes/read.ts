@@ -3,10 +3,11 @@ import 'server-only';
 // a store and a clock so tests can drive them.
 import type { MacPolicy } from '../report/schema';
 import { getStore, type NodeRecord, type Store } from '../store';
+import { currentClusterView, keepReportedNode, noAgentSummary, type ClusterView } from './cluster';
 import { deriveNodeState } from './state';
 import { NODE_STATES, type FleetView, type NodeDetail, type NodeState, type NodeSummary } from './types';
 
-function toSummary(node: NodeRecord, now: number): NodeSummary {
+function toSummary(node: NodeRecord, now: number, cluster: ClusterView | null = null): NodeSummary {
   const policy = {
     macAddressPolicy: node.policyMac as MacPolicy | null,
     linkFile: node.policyLinkFile,
@@ -19,7 +20,10 @@ function toSummary(node: NodeRecord, now: number): NodeSummary {
     mismatchCount: node.mismatchCount,
     unknownArpCount: node.unknownArpCount,
     newVeth: policy,
+    cniSetsHostVethMac: cluster?.awsNode?.setsHostVethMac ?? null,
+    cniVersion: cluster?.awsNode?.version ?? null,
   });
+  const kube = cluster?.nodes ? { kube: cluster.nodes.get(node.name) ?? null } : {};
   return {
     name: node.name,
     os: { prettyName: node.osPrettyName, kernel: node.osKernel, systemdVersion: node.osSystemdVersion },
@@ -32,25 +36,43 @@ function toSummary(node: NodeRecord, now: number): NodeSummary {
     lastReportAt: node.lastReportAt,
     reportAgeSeconds: derived.reportAgeSeconds,
     intervalSeconds: node.intervalSeconds,
+    ...kube,
   };
 }
 
-/** Every node, sorted by name, with counts per state. */
-export async function getFleetFrom(store: Store, now: Date = new Date()): Promise<FleetView> {
+/**
+ * Every node, sorted by name, with counts per state. With a cluster view (the server watches a cluster), Kubernetes
+ * Nodes no agent has reported for are added as "no-agent", and nodes Kubernetes has deleted leave the view (their
+ * history stays in the store).
+ */
+export async function getFleetFrom(store: Store, now: Date = new Date(), cluster: ClusterView | null = currentClusterView()): Promise<FleetView> {
   const records = await store.listNodes();
   const counts = Object.fromEntries(NODE_STATES.map((s) => [s, 0])) as Record<NodeState, number>;
-  const nodes = records.map((r) => toSummary(r, now.getTime()));
+  const kubeNodes = cluster?.nodes ?? null;
+  let nodes = records.map((r) => toSummary(r, now.getTime(), cluster));
+  if (cluster && kubeNodes) {
+    nodes = nodes.filter((n) => keepReportedNode(n.name, n.state === 'stale', cluster));
+    const reported = new Set(records.map((r) => r.name));
+    for (const [name, facts] of kubeNodes) if (!reported.has(name)) nodes.push(noAgentSummary(name, facts));
+    nodes.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
   for (const n of nodes) counts[n.state] += 1;
-  return { generatedAt: now.toISOString(), counts, nodes };
+  return { generatedAt: now.toISOString(), counts, nodes, ...(cluster ? { awsNode: cluster.awsNode } : {}) };
 }
 
 /** The latest full picture of one node, or null when it has never reported. */
-export async function getNodeFrom(store: Store, name: string, now: Date = new Date()): Promise<NodeDetail | null> {
+export async function getNodeFrom(
+  store: Store,
+  name: string,
+  now: Date = new Date(),
+  cluster: ClusterView | null = currentClusterView(),
+): Promise<NodeDetail | null> {
   const found = await store.getNode(name);
   if (!found) return null;
   const { node, report } = found;
   return {
-    ...toSummary(node, now.getTime()),
+    ...toSummary(node, now.getTime(), cluster),
+    ...(cluster ? { awsNode: cluster.awsNode } : {}),
     agentVersion: node.agentVersion,
     collectedAt: node.collectedAt,
     cni: report.cni,

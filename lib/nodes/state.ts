@@ -15,6 +15,12 @@ export interface NodeStateInput {
   unknownArpCount: number;
   /** What udev does to the next CNI veth; null when no usable report says. */
   newVeth: { udevRewritesMac: boolean; macAddressPolicy: string | null; linkFile: string | null } | null;
+  /**
+   * Whether the cluster's Amazon VPC CNI sets host veth MACs itself (v1.20.1+, from the aws-node DaemonSet): then
+   * udev's policy cannot rewrite the MAC of a new veth. Existing pods are unaffected: a mismatch stays broken.
+   */
+  cniSetsHostVethMac?: boolean | null;
+  cniVersion?: string | null;
 }
 
 export interface DerivedNodeState {
@@ -46,13 +52,22 @@ function fromReport(input: NodeStateInput): { state: Exclude<NodeState, 'stale'>
   if (!newVeth) return { state: 'unknown', reason: 'No usable report from this node yet.' };
   if (mismatchCount > 0) {
     const also = newVeth.udevRewritesMac ? ` udev would also rewrite the MAC of new veths (${policySource(newVeth)}).` : '';
+    const cniNote = input.cniSetsHostVethMac === true ? ' The CNI now sets host veth MACs, but that does not repair existing pods.' : '';
     return {
       state: 'broken',
-      reason: `${plural(mismatchCount, 'pod')} ${mismatchCount === 1 ? 'has' : 'have'} a gateway ARP entry pointing at a MAC the host veth no longer has.${also}`,
+      reason: `${plural(mismatchCount, 'pod')} ${mismatchCount === 1 ? 'has' : 'have'} a gateway ARP entry pointing at a MAC the host veth no longer has.${input.cniSetsHostVethMac === true ? '' : also}${cniNote}`,
     };
   }
-  if (newVeth.udevRewritesMac) {
+  if (newVeth.udevRewritesMac && input.cniSetsHostVethMac !== true) {
     return { state: 'at-risk', reason: `udev would rewrite the MAC of new veths (${policySource(newVeth)}).` };
+  }
+  if (newVeth.udevRewritesMac) {
+    const cni = `the Amazon VPC CNI${input.cniVersion ? ` v${input.cniVersion}` : ''} sets host veth MACs itself (v1.20.1+)`;
+    const arp = unknownArpCount > 0 ? ` The gateway ARP entry of ${plural(unknownArpCount, 'pod')} could not be read.` : '';
+    return {
+      state: unknownArpCount > 0 ? 'unknown' : 'healthy',
+      reason: `New veths are safe: udev's policy would rewrite their MAC (${policySource(newVeth)}), but ${cni}. Pods created by an older CNI stay at risk until repaired or recreated.${arp}`,
+    };
   }
   if (unknownArpCount > 0) {
     return {

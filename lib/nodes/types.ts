@@ -2,8 +2,31 @@
 // Client-safe (no server imports): components import these types too.
 import type { Finding, LinkFileInfo, LinkVerdict, MacPolicy, PackageEvent, Veth } from '../report/schema';
 
-export const NODE_STATES = ['broken', 'at-risk', 'stale', 'unknown', 'healthy'] as const;
+// no-agent: a Kubernetes Node that no agent has reported for (only when the server watches a cluster).
+export const NODE_STATES = ['broken', 'at-risk', 'stale', 'no-agent', 'unknown', 'healthy'] as const;
 export type NodeState = (typeof NODE_STATES)[number];
+
+/** What the Kubernetes Node object says about a node (server watching a cluster only). */
+export interface KubeNodeFacts {
+  osImage: string | null;
+  kernelVersion: string | null;
+  kubeletVersion: string | null;
+  containerRuntimeVersion: string | null;
+  labels: Record<string, string>;
+  /** The Node's Ready condition; null when it reports none. */
+  ready: boolean | null;
+}
+
+/** The cluster's Amazon VPC CNI, from DaemonSet kube-system/aws-node. */
+export interface AwsNodeCni {
+  image: string;
+  /** e.g. "1.20.5"; null when the image tag is not a version. */
+  version: string | null;
+  /** v1.20.1 or later: the CNI sets host veth MACs itself, so udev's policy cannot rewrite new ones. */
+  setsHostVethMac: boolean | null;
+  /** Older than v1.20.5 (which also fixes the v1.20.2 MAC-generation regression). */
+  recommendUpgrade: boolean | null;
+}
 
 export interface NodeOs {
   prettyName: string | null;
@@ -28,12 +51,16 @@ export interface NodeSummary {
   /** Seconds between lastReportAt and the moment the view was built. */
   reportAgeSeconds: number | null;
   intervalSeconds: number;
+  /** The Kubernetes Node's facts; absent or null when the server watches no cluster or Kubernetes has no such Node. */
+  kube?: KubeNodeFacts | null;
 }
 
 export interface FleetView {
   generatedAt: string;
   counts: Record<NodeState, number>;
   nodes: NodeSummary[];
+  /** The cluster's aws-node CNI; absent or null when there is no cluster or no aws-node DaemonSet. */
+  awsNode?: AwsNodeCni | null;
 }
 
 /** The latest full picture of one node. */
@@ -46,4 +73,6 @@ export interface NodeDetail extends NodeSummary {
   packageEvents: PackageEvent[];
   veths: Veth[];
   findings: Finding[];
+  /** As FleetView.awsNode. */
+  awsNode?: AwsNodeCni | null;
 }
