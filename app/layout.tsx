@@ -1,8 +1,10 @@
 import type { Metadata, Viewport } from 'next';
 import { RouteBody } from '../components/nav/RouteBody';
 import { RouteLink } from '../components/nav/RouteLink';
+import { LiveConnection } from '../components/live/LiveConnection';
 import { SiteNav } from '../components/nav/SiteNav';
 import { QueryProvider } from '../components/providers/QueryProvider';
+import { SessionHeader } from '../components/remediation/SessionHeader';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -33,6 +35,8 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
                 vethwatch
               </RouteLink>
               <SiteNav />
+              <LiveConnection />
+              <SessionHeader />
             </div>
           </header>
           <main id="main" className="site-main" tabIndex={-1}>

@@ -2,7 +2,10 @@
 import { usePathname } from 'next/navigation';
 import { RouteLink } from './RouteLink';
 
-const items = [{ href: '/', label: 'Fleet', matches: (p: string) => p === '/' || p.startsWith('/nodes/') }];
+const items = [
+  { href: '/', label: 'Fleet', matches: (p: string) => p === '/' || p.startsWith('/nodes/') },
+  { href: '/audit', label: 'Audit log', matches: (p: string) => p.startsWith('/audit') },
+];
 
 export function SiteNav() {
   const pathname = usePathname();
