@@ -1,3 +1,9 @@
+'use client';
+// The fleet table. Up to VIRTUAL_THRESHOLD nodes it renders every row. Beyond that the browser renders only the
+// rows on screen plus overscan (spacer rows keep the scroll height), with aria-rowcount/aria-rowindex so screen
+// readers still know where they are, and ↑/↓/Home/End move between node links; the server's first paint has the
+// first FIRST_PAINT_ROWS rows and says how to reach the rest without JavaScript.
+import { useEffect, useRef, useState } from 'react';
 import type { NodeSummary } from '../../lib/nodes/types';
 import { RouteLink } from '../nav/RouteLink';
 import { Age } from '../ui/Age';
@@ -6,6 +12,8 @@ import { formatDuration, plural } from '../ui/format';
 import { Icon } from '../ui/Icon';
 import { nodeStatePresentation } from '../ui/tones';
 import { PolicyCell } from './PolicyCell';
+import type { FleetFilter, SortKey } from './query';
+import { FIRST_PAINT_ROWS, VIRTUAL_THRESHOLD, useWindowedRows } from './useWindowedRows';
 
 export function nodeHref(name: string): string {
   return `/nodes/${encodeURIComponent(name)}`;
@@ -38,61 +46,194 @@ function MismatchCell({ node }: { node: NodeSummary }) {
   );
 }
 
-export function FleetTable({ nodes }: { nodes: NodeSummary[] }) {
+function Row({ node, index }: { node: NodeSummary; index: number }) {
+  return (
+    <tr data-state={node.state} data-index={index} aria-rowindex={index + 2}>
+      <th scope="row">
+        <RouteLink href={nodeHref(node.name)} className="ident" prefetch={false}>
+          {node.name}
+        </RouteLink>
+      </th>
+      <td>
+        <StateCell node={node} />
+      </td>
+      <td>
+        <PolicyCell policy={node.policy} />
+      </td>
+      <td className="num">
+        <MismatchCell node={node} />
+      </td>
+      <td>
+        <div className="state-cell">
+          <span>{node.os.prettyName ?? <span className="muted">unknown OS</span>}</span>
+          <span className="muted small">
+            {node.os.systemdVersion !== null ? `systemd ${node.os.systemdVersion}` : 'systemd unknown'}
+            {node.os.kernel && ` · ${node.os.kernel}`}
+          </span>
+        </div>
+      </td>
+      <td className="nowrap">
+        <div className="state-cell">
+          <Age at={node.lastReportAt} seconds={node.reportAgeSeconds} />
+          <span className="muted small">every {formatDuration(node.intervalSeconds)}</span>
+        </div>
+      </td>
+    </tr>
+  );
+}
+
+const COLUMNS: { key: SortKey; label: string; num?: boolean }[] = [
+  { key: 'name', label: 'Node' },
+  { key: 'severity', label: 'State' },
+  { key: 'policy', label: 'New veth MAC policy' },
+  { key: 'mismatches', label: 'ARP mismatches', num: true },
+  { key: 'os', label: 'OS' },
+  { key: 'lastReport', label: 'Last report' },
+];
+
+function SortHeader({
+  col,
+  filter,
+  hrefFor,
+  onSort,
+}: {
+  col: (typeof COLUMNS)[number];
+  filter: FleetFilter;
+  hrefFor: (sort: SortKey, dir: 'asc' | 'desc') => string;
+  onSort: (sort: SortKey, dir: 'asc' | 'desc') => void;
+}) {
+  const active = filter.sort === col.key;
+  const nextDir = active && filter.dir === 'asc' ? 'desc' : 'asc';
+  const arrow = active ? (filter.dir === 'asc' ? '▲' : '▼') : '↕';
+  return (
+    <th
+      scope="col"
+      className={col.num ? 'num' : undefined}
+      aria-sort={active ? (filter.dir === 'asc' ? 'ascending' : 'descending') : undefined}
+    >
+      <a
+        className="sort-link"
+        href={hrefFor(col.key, nextDir)}
+        onClick={(e) => {
+          e.preventDefault();
+          onSort(col.key, nextDir);
+        }}
+      >
+        {col.label}
+        <span className="sort-arrow" aria-hidden="true">
+          {arrow}
+        </span>
+        {active && <span className="visually-hidden">, sorted {filter.dir === 'asc' ? 'ascending' : 'descending'}</span>}
+      </a>
+    </th>
+  );
+}
+
+const SORT_WORDS: Record<SortKey, string> = {
+  severity: 'worst first',
+  name: 'by name',
+  policy: 'by policy',
+  mismatches: 'by ARP mismatches',
+  os: 'by OS',
+  lastReport: 'by last report',
+};
+
+export function FleetTable({
+  nodes,
+  filter,
+  hrefFor,
+  onSort,
+}: {
+  nodes: NodeSummary[];
+  filter: FleetFilter;
+  hrefFor: (sort: SortKey, dir: 'asc' | 'desc') => string;
+  onSort: (sort: SortKey, dir: 'asc' | 'desc') => void;
+}) {
+  const long = nodes.length > VIRTUAL_THRESHOLD;
+  // The server (and the first client render, which must match it) has no viewport: it sends the first rows.
+  const [mounted, setMounted] = useState(false);
+  useEffect(() => setMounted(true), []);
+  const virtual = long && mounted;
+  const { bodyRef, win, reveal } = useWindowedRows(nodes.length, virtual);
+  const [focusIndex, setFocusIndex] = useState<number | null>(null);
+  const pendingFocus = useRef<number | null>(null);
+
+  const start = virtual ? win.start : 0;
+  const end = virtual ? win.end : long ? FIRST_PAINT_ROWS : nodes.length;
+  const visible = nodes.slice(start, end);
+
+  useEffect(() => {
+    const i = pendingFocus.current;
+    if (i === null) return;
+    const link = bodyRef.current?.querySelector<HTMLAnchorElement>(`tr[data-index="${i}"] a`);
+    if (link) {
+      pendingFocus.current = null;
+      link.focus({ preventScroll: true });
+    }
+  });
+
+  const onKeyDown = (e: React.KeyboardEvent) => {
+    const tr = (e.target as HTMLElement).closest('tr[data-index]');
+    if (!tr || !(e.target instanceof HTMLAnchorElement)) return;
+    const i = Number(tr.getAttribute('data-index'));
+    const page = Math.max(1, Math.floor(window.innerHeight / win.rowHeight) - 1);
+    const next =
+      e.key === 'ArrowDown' ? i + 1 : e.key === 'ArrowUp' ? i - 1 : e.key === 'PageDown' ? i + page : e.key === 'PageUp' ? i - page : e.key === 'Home' ? 0 : e.key === 'End' ? nodes.length - 1 : null;
+    if (next === null) return;
+    e.preventDefault();
+    const target = Math.max(0, Math.min(nodes.length - 1, next));
+    pendingFocus.current = target;
+    reveal(target);
+    setFocusIndex(target);
+  };
+  void focusIndex;
+
+  const rowH = win.rowHeight;
   return (
     <div className="table-wrap" role="region" aria-labelledby="fleet-caption" tabIndex={0}>
-      <table>
+      <table aria-rowcount={nodes.length + 1}>
         <caption id="fleet-caption">
-          <h2>Nodes</h2> <span className="muted">· {plural(nodes.length, 'node')}, worst first</span>
+          <h2>Nodes</h2>{' '}
+          <span className="muted">
+            · {plural(nodes.length, 'node')}, {SORT_WORDS[filter.sort]}
+            {filter.sort !== 'severity' && filter.dir === 'desc' ? ' (descending)' : ''}
+            {filter.sort === 'severity' && filter.dir === 'desc' ? ' (reversed)' : ''}
+          </span>
         </caption>
         <thead>
-          <tr>
-            <th scope="col">Node</th>
-            <th scope="col">State</th>
-            <th scope="col">New veth MAC policy</th>
-            <th scope="col" className="num">
-              ARP mismatches
-            </th>
-            <th scope="col">OS</th>
-            <th scope="col">Last report</th>
+          <tr aria-rowindex={1}>
+            {COLUMNS.map((col) => (
+              <SortHeader key={col.key} col={col} filter={filter} hrefFor={hrefFor} onSort={onSort} />
+            ))}
           </tr>
         </thead>
-        <tbody>
-          {nodes.map((node) => (
-            <tr key={node.name} data-state={node.state}>
-              <th scope="row">
-                <RouteLink href={nodeHref(node.name)} className="ident" prefetch={false}>
-                  {node.name}
-                </RouteLink>
-              </th>
-              <td>
-                <StateCell node={node} />
-              </td>
-              <td>
-                <PolicyCell policy={node.policy} />
-              </td>
-              <td className="num">
-                <MismatchCell node={node} />
-              </td>
-              <td>
-                <div className="state-cell">
-                  <span>{node.os.prettyName ?? <span className="muted">unknown OS</span>}</span>
-                  <span className="muted small">
-                    {node.os.systemdVersion !== null ? `systemd ${node.os.systemdVersion}` : 'systemd unknown'}
-                    {node.os.kernel && ` · ${node.os.kernel}`}
-                  </span>
-                </div>
-              </td>
-              <td className="nowrap">
-                <div className="state-cell">
-                  <Age at={node.lastReportAt} seconds={node.reportAgeSeconds} />
-                  <span className="muted small">every {formatDuration(node.intervalSeconds)}</span>
-                </div>
-              </td>
+        <tbody ref={bodyRef} onKeyDown={onKeyDown}>
+          {virtual && start > 0 && (
+            <tr className="spacer" aria-hidden="true" style={{ height: start * rowH }}>
+              <td colSpan={6} />
             </tr>
+          )}
+          {visible.map((node, j) => (
+            <Row key={node.name} node={node} index={start + j} />
           ))}
+          {virtual && end < nodes.length && (
+            <tr className="spacer" aria-hidden="true" style={{ height: (nodes.length - end) * rowH }}>
+              <td colSpan={6} />
+            </tr>
+          )}
         </tbody>
       </table>
+      {long && !mounted && (
+        <p className="empty">
+          Showing the first {FIRST_PAINT_ROWS} of {nodes.length} nodes. Narrow the list with the search and filters
+          above, or sort by another column.
+        </p>
+      )}
+      {virtual && (
+        <p className="muted small table-note">
+          {nodes.length} rows; only those on screen are drawn. ↑/↓, Page Up/Down, Home and End move between nodes.
+        </p>
+      )}
     </div>
   );
 }

@@ -1,17 +1,36 @@
 'use client';
 // The fleet page's body. Its data was prefetched on the server and hydrated into the cache, so the first render
-// (and the HTML a browser without JavaScript gets) is complete; from then on TanStack Query refreshes it.
+// (and the HTML a browser without JavaScript gets) is complete; from then on TanStack Query and the live stream
+// keep it fresh. Search, filters and sort live in the URL.
 import { useSuspenseQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { fleetQuery } from '../../lib/queries/options';
+import { hrefWith, useUrlParams } from '../timeline/urlState';
 import { Freshness } from '../ui/Freshness';
+import { fleetCsv, fleetJson } from './exportRows';
+import { FleetFilters } from './FleetFilters';
 import { FleetSummary } from './FleetSummary';
 import { FleetTable } from './FleetTable';
-import { worstFirst } from './order';
+import { FleetFixAll } from '../remediation/FleetFixAll';
+import { applyFleetFilter, facets as facetsOf, filterParams, parseFleetFilter, type FleetFilter } from './query';
+
+function download(name: string, type: string, text: string) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
 
 export function FleetView() {
   const { data: fleet, error, isRefetchError } = useSuspenseQuery(fleetQuery());
-  const nodes = useMemo(() => worstFirst(fleet.nodes), [fleet.nodes]);
+  const [params, setParams] = useUrlParams();
+  const paramString = params.toString();
+  const filter = useMemo(() => parseFleetFilter(new URLSearchParams(paramString)), [paramString]);
+  const nodes = useMemo(() => applyFleetFilter(fleet.nodes, filter), [fleet.nodes, filter]);
+  const facets = useMemo(() => facetsOf(fleet.nodes), [fleet.nodes]);
+  const change = (next: Partial<FleetFilter>) => setParams(filterParams({ ...filter, ...next }));
   return (
     <>
       <div className="page-head">
@@ -19,7 +38,8 @@ export function FleetView() {
       </div>
       <Freshness asOf={fleet.generatedAt} refreshError={isRefetchError ? error : null} />
       <FleetSummary counts={fleet.counts} />
-      {nodes.length === 0 ? (
+      <FleetFixAll />
+      {fleet.nodes.length === 0 ? (
         <div className="card">
           <h2>No node has reported yet</h2>
           <p>
@@ -28,7 +48,28 @@ export function FleetView() {
           </p>
         </div>
       ) : (
-        <FleetTable nodes={nodes} />
+        <>
+          <FleetFilters filter={filter} facets={facets} shown={nodes.length} total={fleet.nodes.length} onChange={change} />
+          <FleetTable
+            nodes={nodes}
+            filter={filter}
+            hrefFor={(sort, dir) => hrefWith(params, filterParams({ ...filter, sort, dir }))}
+            onSort={(sort, dir) => change({ sort, dir })}
+          />
+          <p className="export-links small">
+            Export these {nodes.length} rows:{' '}
+            <button type="button" className="button" onClick={() => download('vethwatch-fleet.csv', 'text/csv', fleetCsv(nodes))}>
+              CSV
+            </button>{' '}
+            <button
+              type="button"
+              className="button"
+              onClick={() => download('vethwatch-fleet.json', 'application/json', fleetJson(nodes))}
+            >
+              JSON
+            </button>
+          </p>
+        </>
       )}
     </>
   );

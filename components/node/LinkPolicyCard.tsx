@@ -1,8 +1,10 @@
 import type { NodeDetail } from '../../lib/nodes/types';
+import { LinkDrift } from '../history/LinkDrift';
 import { Icon } from '../ui/Icon';
 
 export function LinkPolicyCard({ node }: { node: NodeDetail }) {
   const verdict = node.newVeth;
+  const winning = verdict?.linkFile ? node.linkFiles.find((f) => f.path === verdict.linkFile) : undefined;
   return (
     <section className="card" id="link-policy" aria-labelledby="link-policy-heading">
       <h2 id="link-policy-heading">Link policy for new veths</h2>
@@ -43,6 +45,35 @@ export function LinkPolicyCard({ node }: { node: NodeDetail }) {
               </dd>
             </div>
             <div>
+              <dt>Package</dt>
+              <dd>
+                {winning?.package ? (
+                  <>
+                    {winning.package.name} <code>{winning.package.version ?? 'version unknown'}</code>
+                  </>
+                ) : winning ? (
+                  'none (local file)'
+                ) : (
+                  'n/a'
+                )}
+              </dd>
+            </div>
+            <div>
+              <dt>Differs from package</dt>
+              <dd>
+                {winning?.differsFromPackage ? (
+                  <span className="cell-flag tone-warn">
+                    <Icon shape="warn" />
+                    Yes, edited since installed
+                  </span>
+                ) : winning?.differsFromPackage === false ? (
+                  'No'
+                ) : (
+                  <span className="muted">n/a</span>
+                )}
+              </dd>
+            </div>
+            <div>
               <dt>MACAddressPolicy</dt>
               <dd>{verdict.macAddressPolicy ? <code>{verdict.macAddressPolicy}</code> : 'not set'}</dd>
             </div>
@@ -79,6 +110,7 @@ export function LinkPolicyCard({ node }: { node: NodeDetail }) {
           </dl>
         </>
       )}
+      <LinkDrift node={node.name} winningFile={verdict?.linkFile ?? null} />
     </section>
   );
 }

@@ -2,6 +2,7 @@
 // The node page's body: prefetched on the server, hydrated, then kept fresh by TanStack Query.
 import { useSuspenseQuery } from '@tanstack/react-query';
 import { nodeQuery } from '../../lib/queries/options';
+import { ArpTimeline } from '../timeline/ArpTimeline';
 import { Freshness } from '../ui/Freshness';
 import { FindingsList } from './FindingsList';
 import { LinkFilesTable } from './LinkFilesTable';
@@ -9,6 +10,7 @@ import { LinkPolicyCard } from './LinkPolicyCard';
 import { NodeHeader } from './NodeHeader';
 import { PackageEventsTable } from './PackageEventsTable';
 import { VethsTable } from './VethsTable';
+import { RemediationPanel } from '../remediation/RemediationPanel';
 
 export function NodeView({ name }: { name: string }) {
   const { data: node, error, isRefetchError, dataUpdatedAt } = useSuspenseQuery(nodeQuery(name));
@@ -21,6 +23,9 @@ export function NodeView({ name }: { name: string }) {
         <ul>
           <li>
             <a href="#link-policy">Link policy</a>
+          </li>
+          <li>
+            <a href="#timeline">Timeline</a>
           </li>
           <li>
             <a href="#veths">
@@ -39,9 +44,11 @@ export function NodeView({ name }: { name: string }) {
           </li>
         </ul>
       </nav>
+      <RemediationPanel node={node} />
       <div className={node.state === 'stale' ? 'stack stale-data' : 'stack'}>
         <LinkPolicyCard node={node} />
-        <VethsTable veths={node.veths} />
+        <ArpTimeline name={node.name} />
+        <VethsTable node={node.name} veths={node.veths} />
         <LinkFilesTable files={node.linkFiles} />
         <FindingsList findings={node.findings} />
         <PackageEventsTable events={node.packageEvents} />

@@ -1,4 +1,7 @@
+'use client';
+import { Fragment, useState } from 'react';
 import type { Veth } from '../../lib/report/schema';
+import { VethHistory } from '../history/VethHistory';
 import { ArpBadge } from '../ui/Badge';
 import { formatAddrAssignType } from '../ui/format';
 import { Icon } from '../ui/Icon';
@@ -29,8 +32,33 @@ function GatewayCell({ veth }: { veth: Veth }) {
   );
 }
 
-export function VethsTable({ veths }: { veths: Veth[] }) {
+/** The interface name, as a disclosure button that opens the veth's MAC history in a row below. */
+function ExpandButton({ ifname, open, onToggle }: { ifname: string; open: boolean; onToggle: () => void }) {
+  return (
+    <button
+      type="button"
+      className="disclosure"
+      aria-expanded={open}
+      aria-controls={`history-${ifname}`}
+      title={open ? 'Hide MAC history' : 'Show MAC history'}
+      onClick={onToggle}
+    >
+      {/* Drawn by CSS, so the cell's text stays exactly the interface name. */}
+      <span className="disclosure-caret" aria-hidden="true" />
+      <code>{ifname}</code>
+    </button>
+  );
+}
+
+export function VethsTable({ node, veths }: { node: string; veths: Veth[] }) {
   const rows = brokenFirst(veths);
+  const [open, setOpen] = useState<ReadonlySet<string>>(() => new Set());
+  const toggle = (ifname: string) =>
+    setOpen((prev) => {
+      const next = new Set(prev);
+      if (!next.delete(ifname)) next.add(ifname);
+      return next;
+    });
   const broken = veths.filter((v) => v.arpStatus === 'mismatch').length;
   return (
     <section id="veths">
@@ -59,9 +87,10 @@ export function VethsTable({ veths }: { veths: Veth[] }) {
               </thead>
               <tbody>
                 {rows.map((v) => (
-                  <tr key={v.ifname} data-arp={v.arpStatus}>
+                  <Fragment key={v.ifname}>
+                  <tr data-arp={v.arpStatus}>
                     <th scope="row">
-                      <code>{v.ifname}</code>
+                      <ExpandButton ifname={v.ifname} open={open.has(v.ifname)} onToggle={() => toggle(v.ifname)} />
                     </th>
                     <td>
                       <code>{v.mac}</code>
@@ -95,6 +124,14 @@ export function VethsTable({ veths }: { veths: Veth[] }) {
                       )}
                     </td>
                   </tr>
+                  {open.has(v.ifname) && (
+                    <tr id={`history-${v.ifname}`} className="history-row">
+                      <td colSpan={8}>
+                        <VethHistory node={node} ifname={v.ifname} />
+                      </td>
+                    </tr>
+                  )}
+                  </Fragment>
                 ))}
               </tbody>
             </>

@@ -1,5 +1,6 @@
 // Browser-side loaders for the read API. The server never calls these: it prefetches with lib/nodes/read
 // directly instead of making an HTTP request to itself.
+import type { ArpTimelineResponse, LinkFileHistoryResponse, VethHistoryResponse } from '../history/types';
 import type { FleetView, NodeDetail } from '../nodes/types';
 import { ApiError, NodeNotFoundError } from './errors';
 
@@ -29,4 +30,48 @@ export async function fetchNode(name: string, signal?: AbortSignal): Promise<Nod
     if (err instanceof ApiError && err.status === 404) throw new NodeNotFoundError(name);
     throw err;
   }
+}
+
+function withQuery(path: string, params: Record<string, string | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) q.set(k, v);
+  const s = q.toString();
+  return s ? `${path}?${s}` : path;
+}
+
+const nodePath = (name: string) => `/api/v1/nodes/${encodeURIComponent(name)}`;
+
+export function arpTimelineUrl(name: string, range: TimeRangeParams, format?: 'csv' | 'json'): string {
+  return withQuery(`${nodePath(name)}/arp-timeline`, { from: range.from, to: range.to, limit: '1000', format });
+}
+
+export function vethHistoryUrl(name: string, ifname: string, format?: 'csv' | 'json'): string {
+  return withQuery(`${nodePath(name)}/veths/${encodeURIComponent(ifname)}/history`, {
+    // A veth's whole life, not the default 24 h: a MAC change last week still explains today's mismatch.
+    from: new Date(0).toISOString(),
+    order: 'desc',
+    limit: '200',
+    format,
+  });
+}
+
+export function linkFileHistoryUrl(name: string, format?: 'csv' | 'json'): string {
+  return withQuery(`${nodePath(name)}/link-files/history`, { from: new Date(0).toISOString(), limit: '1000', format });
+}
+
+export interface TimeRangeParams {
+  from: string;
+  to?: string;
+}
+
+export function fetchArpTimeline(name: string, range: TimeRangeParams, signal?: AbortSignal): Promise<ArpTimelineResponse> {
+  return getJson<ArpTimelineResponse>(arpTimelineUrl(name, range), signal);
+}
+
+export function fetchVethHistory(name: string, ifname: string, signal?: AbortSignal): Promise<VethHistoryResponse> {
+  return getJson<VethHistoryResponse>(vethHistoryUrl(name, ifname), signal);
+}
+
+export function fetchLinkFileHistory(name: string, signal?: AbortSignal): Promise<LinkFileHistoryResponse> {
+  return getJson<LinkFileHistoryResponse>(linkFileHistoryUrl(name), signal);
 }

@@ -6,3 +6,29 @@ export const nodeKeys = {
   fleet: () => [...nodeKeys.all, 'fleet'] as const,
   detail: (name: string) => [...nodeKeys.all, 'detail', name] as const,
 };
+
+// History of one node (timelines, veth MAC history, link-file versions). Under their own root, keyed by node
+// first, so a live event for node X invalidates exactly historyKeys.node(X) and nothing of other nodes.
+export const historyKeys = {
+  all: ['history'] as const,
+  node: (name: string) => [...historyKeys.all, name] as const,
+  arpTimeline: (name: string, range: string) => [...historyKeys.node(name), 'arp-timeline', range] as const,
+  veth: (name: string, ifname: string) => [...historyKeys.node(name), 'veth', ifname] as const,
+  linkFiles: (name: string) => [...historyKeys.node(name), 'link-files'] as const,
+};
+
+/** Remediation: runs per node, settings (pause switch), fleet runs and the audit log. */
+export const remediationKeys = {
+  all: ['remediation'] as const,
+  node: (name: string) => [...remediationKeys.all, 'node', name] as const,
+  one: (id: string) => [...remediationKeys.all, 'one', id] as const,
+  settings: () => [...remediationKeys.all, 'settings'] as const,
+  fleetRun: (id: string) => [...remediationKeys.all, 'fleet-run', id] as const,
+  audit: (filters: { node?: string; from?: string; to?: string; cursor?: string; limit?: number }) =>
+    [...remediationKeys.all, 'audit', filters] as const,
+};
+
+/** Who the browser is signed in as; invalidated on sign-in and sign-out. */
+export const meKeys = {
+  me: () => ['me'] as const,
+};

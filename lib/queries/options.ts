@@ -1,10 +1,11 @@
 // queryOptions factories shared by server prefetch and client hooks. Both sides use the same key and options;
 // only the loader differs: the browser fetches the JSON API, a server component passes a loader that reads the
 // store directly (lib/nodes/read) so the server never makes an HTTP request to itself.
-import { queryOptions } from '@tanstack/react-query';
+import { keepPreviousData, queryOptions } from '@tanstack/react-query';
+import type { ArpTimelineResponse, LinkFileHistoryResponse } from '../history/types';
 import type { FleetView, NodeDetail } from '../nodes/types';
-import { fetchFleet, fetchNode } from './fetchers';
-import { nodeKeys } from './keys';
+import { fetchArpTimeline, fetchFleet, fetchLinkFileHistory, fetchNode, fetchVethHistory } from './fetchers';
+import { historyKeys, nodeKeys } from './keys';
 
 /** How often an open page asks again. A report arrives every agent interval; stale marking needs a fresh look. */
 export const REFRESH_MS = 10_000;
@@ -24,6 +25,49 @@ export function fleetQuery(load: FleetLoader = fetchFleet) {
 export function nodeQuery(name: string, load: NodeLoader = fetchNode) {
   return queryOptions({
     queryKey: nodeKeys.detail(name),
+    queryFn: ({ signal }) => load(name, signal),
+    refetchInterval: REFRESH_MS,
+  });
+}
+
+/** The zoom levels of a timeline, as they appear in the URL (?range=24h). */
+export const TIMELINE_RANGES = { '1h': 3600, '24h': 86400, '7d': 7 * 86400, '30d': 30 * 86400 } as const;
+export type TimelineRange = keyof typeof TIMELINE_RANGES;
+export const DEFAULT_TIMELINE_RANGE: TimelineRange = '24h';
+
+export function isTimelineRange(s: unknown): s is TimelineRange {
+  return typeof s === 'string' && Object.hasOwn(TIMELINE_RANGES, s);
+}
+
+/** The window a range names, ending now (each fetch recomputes it, so a refetch moves the window along). */
+export function timelineWindow(range: TimelineRange, now = Date.now()): { from: string; to: string } {
+  return { from: new Date(now - TIMELINE_RANGES[range] * 1000).toISOString(), to: new Date(now + 1000).toISOString() };
+}
+
+export type ArpTimelineLoader = (name: string, window: { from: string; to: string }, signal: AbortSignal) => Promise<ArpTimelineResponse>;
+export type LinkFileHistoryLoader = (name: string, signal: AbortSignal) => Promise<LinkFileHistoryResponse>;
+
+/** The browser fetches the API; the node page's server component passes a loader that reads the store. */
+export function arpTimelineQuery(name: string, range: TimelineRange, load: ArpTimelineLoader = fetchArpTimeline) {
+  return queryOptions({
+    queryKey: historyKeys.arpTimeline(name, range),
+    queryFn: ({ signal }) => load(name, timelineWindow(range), signal),
+    refetchInterval: REFRESH_MS,
+    // Zooming keeps the old intervals on screen until the new window arrives, instead of flashing empty.
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function vethHistoryQuery(name: string, ifname: string) {
+  return queryOptions({
+    queryKey: historyKeys.veth(name, ifname),
+    queryFn: ({ signal }) => fetchVethHistory(name, ifname, signal),
+  });
+}
+
+export function linkFileHistoryQuery(name: string, load: LinkFileHistoryLoader = fetchLinkFileHistory) {
+  return queryOptions({
+    queryKey: historyKeys.linkFiles(name),
     queryFn: ({ signal }) => load(name, signal),
     refetchInterval: REFRESH_MS,
   });

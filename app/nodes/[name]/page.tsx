@@ -7,12 +7,21 @@ import { NodeView } from '../../../components/node/NodeView';
 import { getNode } from '../../../lib/nodes/read';
 import { getQueryClient } from '../../../lib/queries/client';
 import { NodeNotFoundError } from '../../../lib/queries/errors';
-import { nodeQuery } from '../../../lib/queries/options';
+import { readArpTimeline, readLinkFileHistory } from '../../../lib/history/read';
+import { getStore } from '../../../lib/store';
+import {
+  arpTimelineQuery,
+  DEFAULT_TIMELINE_RANGE,
+  isTimelineRange,
+  linkFileHistoryQuery,
+  nodeQuery,
+} from '../../../lib/queries/options';
 import { reportSchema } from '../../../lib/report/schema';
 
 export const dynamic = 'force-dynamic';
 
 type Params = { params: Promise<{ name: string }> };
+type PageProps = Params & { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 export async function generateMetadata({ params }: Params): Promise<Metadata> {
   const { name } = await params;
@@ -25,7 +34,44 @@ async function loadNode(name: string) {
   return node;
 }
 
-export default async function NodePage({ params }: Params) {
+/**
+ * The timeline and link-file history, read from the store under the keys the browser uses, so the first paint
+ * (and a page without JavaScript) has them. A failure here only leaves them to the browser to load.
+ */
+async function prefetchHistory(queryClient: ReturnType<typeof getQueryClient>, name: string, rawRange: unknown) {
+  const range = isTimelineRange(rawRange) ? rawRange : DEFAULT_TIMELINE_RANGE;
+  const store = await getStore();
+  const timelineKey = arpTimelineQuery(name, range).queryKey;
+  const linkFilesKey = linkFileHistoryQuery(name).queryKey;
+  await Promise.all([
+    queryClient.prefetchQuery(
+      arpTimelineQuery(name, range, (n, window) =>
+        readArpTimeline(store, n, { range: window, limit: 1000, after: null, format: 'json' }, new Date()),
+      ),
+    ),
+    queryClient.prefetchQuery(
+      linkFileHistoryQuery(name, (n) =>
+        readLinkFileHistory(store, n, {
+          range: { from: new Date(0).toISOString(), to: new Date(Date.now() + 1000).toISOString() },
+          limit: 1000,
+          after: null,
+          format: 'json',
+          path: null,
+        }),
+      ),
+    ),
+  ]);
+  // A failed read must not be rendered as an error here: errors are not sent to the browser, which would render
+  // "loading" instead and fail hydration. Dropped, the browser loads (and reports) them itself.
+  for (const queryKey of [timelineKey, linkFilesKey]) {
+    if (queryClient.getQueryState(queryKey)?.status === 'error') {
+      console.error(`vethwatch: prefetching ${queryKey.join('/')} failed`, queryClient.getQueryState(queryKey)?.error);
+      queryClient.removeQueries({ queryKey, exact: true });
+    }
+  }
+}
+
+export default async function NodePage({ params, searchParams }: PageProps) {
   const { name } = await params;
   // A name no agent could have sent cannot be in the store: skip the lookup.
   if (!reportSchema.shape.node.safeParse(name).success) notFound();
@@ -36,6 +82,7 @@ export default async function NodePage({ params }: Params) {
     if (err instanceof NodeNotFoundError) notFound();
     throw err;
   }
+  await prefetchHistory(queryClient, name, (await searchParams).range);
   return (
     <HydrationBoundary state={dehydrate(queryClient)}>
       <NodeView name={name} />

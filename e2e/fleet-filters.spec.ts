@@ -1,0 +1,98 @@
+// Fleet page: text search, filters by state, OS and policy, sort by any column, all of it in the URL (deep
+// links), with and without JavaScript; and the export of exactly the rows shown.
+import { readFile } from 'node:fs/promises';
+import { expect, test } from './support/fixtures';
+import { fleetRow, fleetTable } from './support/locators';
+import { atRiskReport, brokenReport, healthyReport } from './support/reports';
+
+const UBUNTU = { prettyName: 'Ubuntu 22.04.4 LTS', kernel: '5.15.0-1051-aws', systemdVersion: 249 };
+
+async function seed(api: import('./support/api').Api) {
+  await api.accept(healthyReport('web-ok-1'));
+  await api.accept(healthyReport('web-ok-2', { os: UBUNTU }));
+  await api.accept(atRiskReport('db-risk', { os: UBUNTU }));
+  await api.accept(brokenReport('web-broken', 2));
+  await api.accept(brokenReport('db-broken', 1, { os: UBUNTU }));
+}
+
+const rowNames = (page: import('@playwright/test').Page) => fleetTable(page).getByRole('rowheader');
+
+test('search, filters and sort narrow and order the table and are kept in the URL', async ({ page, api }) => {
+  await seed(api);
+  await page.goto('/');
+  await expect(rowNames(page)).toHaveText(['db-broken', 'web-broken', 'db-risk', 'web-ok-1', 'web-ok-2']);
+
+  const filters = page.getByRole('search', { name: 'Filter nodes' });
+  await filters.getByLabel('Search').fill('web');
+  await expect(rowNames(page)).toHaveText(['web-broken', 'web-ok-1', 'web-ok-2']);
+  await expect(page).toHaveURL(/\?q=web$/);
+  await expect(filters).toContainText('3 of 5 nodes match');
+
+  await filters.getByLabel('OS').selectOption('Ubuntu 22.04.4 LTS');
+  await expect(rowNames(page)).toHaveText(['web-ok-2']);
+  await filters.getByLabel('Search').fill('');
+  await expect(rowNames(page)).toHaveText(['db-broken', 'db-risk', 'web-ok-2']);
+
+  await filters.getByLabel('State').selectOption({ label: 'Needs attention (broken, at risk, stale, no agent)' });
+  await expect(rowNames(page)).toHaveText(['db-broken', 'db-risk']);
+  await filters.getByLabel('State').selectOption('');
+  await filters.getByLabel('MAC policy for new veths').selectOption('none');
+  await expect(rowNames(page)).toHaveText(['web-ok-2']);
+  await filters.getByRole('link', { name: 'Clear filters' }).click();
+  await expect(rowNames(page)).toHaveCount(5);
+  await expect(page).toHaveURL(/\/$/);
+
+  // Sort by a column header; again reverses; aria-sort says which.
+  const header = (name: RegExp) => fleetTable(page).getByRole('columnheader', { name });
+  await header(/^ARP mismatches/).getByRole('link').click();
+  await expect(header(/^ARP mismatches/)).toHaveAttribute('aria-sort', 'ascending');
+  await header(/^ARP mismatches/).getByRole('link').click();
+  await expect(header(/^ARP mismatches/)).toHaveAttribute('aria-sort', 'descending');
+  await expect(rowNames(page).first()).toHaveText('web-broken');
+  await expect(page).toHaveURL(/sort=mismatches&dir=desc/);
+  await header(/^Node/).getByRole('link').click();
+  await expect(rowNames(page)).toHaveText(['db-broken', 'db-risk', 'web-broken', 'web-ok-1', 'web-ok-2']);
+  await expect(fleetTable(page)).toHaveAccessibleName(/by name/);
+
+  // A deep link reproduces a view, and a reload keeps it.
+  await page.goto('/?q=db&sort=name&dir=desc');
+  await expect(rowNames(page)).toHaveText(['db-risk', 'db-broken']);
+  await expect(page.getByLabel('Search')).toHaveValue('db');
+  await page.reload();
+  await expect(rowNames(page)).toHaveText(['db-risk', 'db-broken']);
+});
+
+test('export writes exactly the rows shown as CSV and JSON', async ({ page, api }) => {
+  await seed(api);
+  await page.goto('/?state=broken');
+  await expect(rowNames(page)).toHaveText(['db-broken', 'web-broken']);
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'CSV' }).click()]);
+  const text = await readFile((await csv.path())!, 'utf8');
+  const lines = text.trim().split('\r\n');
+  expect(lines[0]).toMatch(/^name,state,/);
+  expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(['db-broken', 'web-broken']);
+  const [json] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'JSON' }).click()]);
+  const rows = JSON.parse(await readFile((await json.path())!, 'utf8')) as { name: string; mismatchCount: number }[];
+  expect(rows.map((r) => [r.name, r.mismatchCount])).toEqual([
+    ['db-broken', 1],
+    ['web-broken', 2],
+  ]);
+});
+
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('the filter form and sort links work as plain GET requests', async ({ page, api }) => {
+    await seed(api);
+    await page.goto('/');
+    const filters = page.getByRole('search', { name: 'Filter nodes' });
+    await filters.getByLabel('Search').fill('db');
+    await filters.getByRole('button', { name: 'Apply' }).click();
+    await expect(page).toHaveURL(/\?q=db/);
+    await expect(rowNames(page)).toHaveText(['db-broken', 'db-risk']);
+    await fleetTable(page).getByRole('columnheader', { name: /^Node/ }).getByRole('link').click();
+    await expect(page).toHaveURL(/q=db&sort=name/);
+    await expect(rowNames(page)).toHaveText(['db-broken', 'db-risk']);
+    await expect(fleetRow(page, 'db-risk').getByText('At risk', { exact: true })).toBeVisible();
+  });
+});
