@@ -26,14 +26,18 @@ fi
 
 # The agent's shared token: taken from the environment, else generated once and kept beside the database, never
 # in the repository.
-if [ -z "${VETHWATCH_AGENT_TOKEN:-}" ]; then
-  tokfile=data/agent-token
-  if [ ! -s "$tokfile" ]; then
-    (umask 077; node -e 'process.stdout.write(require("crypto").randomBytes(24).toString("base64url"))' >"$tokfile")
+# The same for the operator token, which a person pastes into "Sign in as operator" to remediate; viewers need none.
+token_from_file() { # VAR FILE
+  if [ -z "${!1:-}" ]; then
+    if [ ! -s "$2" ]; then
+      (umask 077; node -e 'process.stdout.write(require("crypto").randomBytes(24).toString("base64url"))' >"$2")
+    fi
+    printf -v "$1" '%s' "$(cat "$2")"
+    export "${1?}"
   fi
-  VETHWATCH_AGENT_TOKEN=$(cat "$tokfile")
-  export VETHWATCH_AGENT_TOKEN
-fi
+}
+token_from_file VETHWATCH_AGENT_TOKEN data/agent-token
+token_from_file VETHWATCH_OPERATOR_TOKEN data/operator-token
 
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
@@ -58,5 +62,5 @@ elif [ "${VETHWATCH_LOCAL_AGENT:-1}" != 0 ]; then
   log "not root: the local agent needs root to read pod network namespaces; start it with sudo to see this host"
 fi
 
-log "dashboard: http://$HOST:$PORT"
+log "dashboard: http://$HOST:$PORT (operators sign in with the token in data/operator-token unless VETHWATCH_OPERATOR_TOKEN is set)"
 wait -n "${pids[@]}"

@@ -27,7 +27,7 @@ export function storeConfigFromEnv(env: Record<string, string | undefined> = pro
     const poolSize = Number(env.VETHWATCH_PG_POOL_SIZE);
     return { engine: 'postgres', url, ...(Number.isInteger(poolSize) && poolSize > 0 ? { poolSize } : {}) };
   }
-  return { engine: 'sqlite', file: resolve(env.VETHWATCH_DB?.trim() || DEFAULT_SQLITE_FILE) };
+  return { engine: 'sqlite', file: resolve(/*turbopackIgnore: true*/ env.VETHWATCH_DB?.trim() || DEFAULT_SQLITE_FILE) };
 }
 
 /** For log lines: where the data lives, without a password. */
