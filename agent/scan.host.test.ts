@@ -1,7 +1,8 @@
-// scan() against the real kernel: a lab wired like the VPC CNI with pods broken by real udev, plus pods the tests
-// wire by hand (a CNI >= v1.20.1 veth, a pod without its gateway entry, a pod whose namespace only a process
-// holds). The agent must call out exactly the broken ones.
-import { existsSync } from 'node:fs';
+// scan() against the real kernel: a lab wired like the VPC CNI with pods broken by real udev (each pod namespace
+// with a pause process, as on a node), plus pods the tests wire by hand (a CNI >= v1.20.1 veth, a pod without its
+// gateway entry, a pod whose namespace only a process holds). The agent must call out exactly the broken ones,
+// and say the same whether it reads a namespace with ip or through its pause process (run mode's fast path).
+import { existsSync, readlinkSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Report, reportSchema } from '../lib/report/schema';
 import { run } from './collect/exec';
 import { IPAM_JSON } from './collect/ipam';
+import { forgetPodNamespaces, lastObserveStats } from './collect/veths';
 import { randomLocalMac } from './lab/names';
 import { type LabState, labDown, labUp, readLabState } from './lab/lab';
 import { scan } from './scan';
@@ -43,7 +45,7 @@ async function handPod(opts: { netns?: string; pid?: number; ip: string; presetM
 
 beforeAll(async () => {
   ipamOurs = !existsSync(IPAM_JSON);
-  lab = await labUp({ pods: 6, broken: 2 });
+  lab = await labUp({ pods: 6, broken: 2, pause: true });
   made.modern = await handPod({ netns: await scratch.addNetns(), ip: '10.245.0.2', presetMac: randomLocalMac(), neighbour: true });
   made.missing = await handPod({ netns: await scratch.addNetns(), ip: '10.245.0.3', neighbour: false });
   made.procOnly = await handPod({ pid: await scratch.processNetns(), ip: '10.245.0.4', neighbour: true });
@@ -122,6 +124,125 @@ describe('scan() on a lab of 6 pods, 2 broken by udev', () => {
     expect(again.veths.map((v) => [v.ifname, v.arpStatus, v.mac])).toEqual(report.veths.map((v) => [v.ifname, v.arpStatus, v.mac]));
   });
 });
+
+describe('run mode: pod namespaces read through their pause processes', () => {
+  const veths = (r: Report) => r.veths;
+  const vethOf = (r: Report, ifname: string) => r.veths.find((v) => v.ifname === ifname)!;
+  const inPod = (netns: string, ...args: string[]) => run('ip', ['-n', netns, ...args]);
+  let reference: Report;
+
+  beforeAll(async () => {
+    // A new pod's IPv6 link-local address turns from tentative to final a second or two after its eth0 comes up,
+    // which adds a route: a real change, read with ip once. Let that happen before counting reads.
+    for (let i = 0; i < 100; i++) {
+      const tentative = await Promise.all(lab.pods.map(async (p) => (await inPod(p.netns, '-j', 'addr', 'show', 'dev', 'eth0')).stdout.includes('"tentative"')));
+      if (!tentative.includes(true)) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    forgetPodNamespaces();
+    reference = await scan({ root: '/', intervalSeconds: 60, procFastPath: false });
+  });
+
+  it('the first scan reads every namespace with ip, the next ones read the pods with a process through /proc', async () => {
+    forgetPodNamespaces();
+    const first = await scan({ root: '/', intervalSeconds: 60 });
+    expect(lastObserveStats()).toEqual({ viaIp: lab.pods.length + 2, viaProc: 0 });
+    const second = await scan({ root: '/', intervalSeconds: 60 });
+    // The lab pods have pause processes; the two hand-wired named namespaces have none.
+    expect(lastObserveStats()).toEqual({ viaIp: 2, viaProc: lab.pods.length });
+    expect(veths(first)).toEqual(veths(reference));
+    expect(veths(second)).toEqual(veths(reference));
+  });
+
+  it('reads the ARP table every scan: a changed gateway entry shows at once', async () => {
+    const pod = lab.pods.find((p) => !p.broken)!;
+    await scan({ root: '/', intervalSeconds: 60 });
+    try {
+      await inPod(pod.netns, 'neigh', 'replace', '169.254.1.1', 'lladdr', '02:00:00:00:00:01', 'dev', 'eth0', 'nud', 'permanent');
+      const r = await scan({ root: '/', intervalSeconds: 60 });
+      expect(lastObserveStats().viaProc).toBe(lab.pods.length);
+      expect(vethOf(r, pod.hostIfname)).toMatchObject({ arpStatus: 'mismatch', gatewayLladdr: '02:00:00:00:00:01', gatewayState: ['PERMANENT'] });
+    } finally {
+      await inPod(pod.netns, 'neigh', 'replace', '169.254.1.1', 'lladdr', pod.gatewayLladdr, 'dev', 'eth0', 'nud', 'permanent');
+    }
+    expect(vethOf(await scan({ root: '/', intervalSeconds: 60 }), pod.hostIfname)).toEqual(vethOf(reference, pod.hostIfname));
+  });
+
+  it('a gateway entry that is not PERMANENT is read with ip, which names its state', async () => {
+    const pod = lab.pods.find((p) => !p.broken)!;
+    try {
+      await inPod(pod.netns, 'neigh', 'replace', '169.254.1.1', 'lladdr', pod.gatewayLladdr, 'dev', 'eth0', 'nud', 'stale');
+      const r = await scan({ root: '/', intervalSeconds: 60 });
+      expect(lastObserveStats()).toEqual({ viaIp: 3, viaProc: lab.pods.length - 1 });
+      expect(vethOf(r, pod.hostIfname)).toMatchObject({ arpStatus: 'ok', gatewayState: ['STALE'] });
+      const viaIp = JSON.parse((await inPod(pod.netns, '-j', 'neigh', 'show', '169.254.1.1')).stdout) as Array<{ state: string[] }>;
+      expect(viaIp[0].state).toEqual(['STALE']);
+    } finally {
+      await inPod(pod.netns, 'neigh', 'replace', '169.254.1.1', 'lladdr', pod.gatewayLladdr, 'dev', 'eth0', 'nud', 'permanent');
+    }
+  });
+
+  it('a changed route or address in a pod is seen in the next scan (its namespace is read with ip again)', async () => {
+    const pod = lab.pods[lab.pods.length - 1];
+    await scan({ root: '/', intervalSeconds: 60 });
+    try {
+      await inPod(pod.netns, 'route', 'replace', 'default', 'via', '169.254.1.9', 'dev', 'eth0', 'onlink');
+      // Added before the old one goes: an interface that loses its last IPv4 address loses its routes too.
+      await inPod(pod.netns, 'addr', 'add', '10.245.9.9/32', 'dev', 'eth0');
+      await inPod(pod.netns, 'addr', 'del', `${pod.podIP}/32`, 'dev', 'eth0');
+      const r = await scan({ root: '/', intervalSeconds: 60 });
+      expect(lastObserveStats()).toEqual({ viaIp: 3, viaProc: lab.pods.length - 1 });
+      expect(vethOf(r, pod.hostIfname)).toMatchObject({ gatewayIp: '169.254.1.9', gatewayLladdr: null, arpStatus: 'missing', podIP: '10.245.9.9' });
+      // Read once with ip, the namespace goes back to the fast path with its new links and routes.
+      const again = await scan({ root: '/', intervalSeconds: 60 });
+      expect(lastObserveStats()).toEqual({ viaIp: 2, viaProc: lab.pods.length });
+      expect(vethOf(again, pod.hostIfname)).toEqual(vethOf(r, pod.hostIfname));
+    } finally {
+      await inPod(pod.netns, 'addr', 'replace', `${pod.podIP}/32`, 'dev', 'eth0');
+      await inPod(pod.netns, 'addr', 'del', '10.245.9.9/32', 'dev', 'eth0');
+      await inPod(pod.netns, 'route', 'replace', 'default', 'via', '169.254.1.1', 'dev', 'eth0');
+    }
+    expect(vethOf(await scan({ root: '/', intervalSeconds: 60 }), pod.hostIfname)).toEqual(vethOf(reference, pod.hostIfname));
+  });
+
+  it('a pod with IPv4 routes outside the main table (multi-NIC) is read with ip every scan: a new gateway there shows', async () => {
+    const pod = lab.pods[1];
+    try {
+      await inPod(pod.netns, 'route', 'add', 'default', 'via', '169.254.1.1', 'dev', 'eth0', 'table', '7');
+      await inPod(pod.netns, 'route', 'del', 'default', 'table', 'main');
+      expect(vethOf(await scan({ root: '/', intervalSeconds: 60 }), pod.hostIfname)).toMatchObject({ gatewayIp: '169.254.1.1' });
+      expect(lastObserveStats()).toEqual({ viaIp: 3, viaProc: lab.pods.length - 1 });
+      await scan({ root: '/', intervalSeconds: 60 });
+      expect(lastObserveStats()).toEqual({ viaIp: 3, viaProc: lab.pods.length - 1 });
+      // The fingerprint does not see this (fib_trie has no gateways for other tables); reading with ip does.
+      await inPod(pod.netns, 'route', 'replace', 'default', 'via', '169.254.1.3', 'dev', 'eth0', 'onlink', 'table', '7');
+      expect(vethOf(await scan({ root: '/', intervalSeconds: 60 }), pod.hostIfname)).toMatchObject({ gatewayIp: '169.254.1.3', arpStatus: 'missing' });
+    } finally {
+      await inPod(pod.netns, 'route', 'replace', 'default', 'via', '169.254.1.1', 'dev', 'eth0');
+      await inPod(pod.netns, 'route', 'del', 'default', 'table', '7');
+    }
+    expect(vethOf(await scan({ root: '/', intervalSeconds: 60 }), pod.hostIfname)).toEqual(vethOf(reference, pod.hostIfname));
+    await scan({ root: '/', intervalSeconds: 60 });
+    expect(lastObserveStats()).toEqual({ viaIp: 2, viaProc: lab.pods.length });
+  });
+
+  it('a pod whose pause process is gone is read with ip', async () => {
+    const pod = lab.pods[0];
+    process.kill(pod.pause!.pid, 'SIGKILL');
+    for (let i = 0; i < 100 && readlinkOrNull(`/proc/${pod.pause!.pid}/ns/net`) !== null; i++) await new Promise((r) => setTimeout(r, 20));
+    const r = await scan({ root: '/', intervalSeconds: 60 });
+    expect(lastObserveStats()).toEqual({ viaIp: 3, viaProc: lab.pods.length - 1 });
+    expect(veths(r)).toEqual(veths(reference));
+  });
+});
+
+function readlinkOrNull(p: string): string | null {
+  try {
+    return readlinkSync(p);
+  } catch {
+    return null;
+  }
+}
 
 describe('scan() without the privileges to enter namespaces', () => {
   it('reports the pods as unknown with a finding per namespace, and still a valid report', async () => {

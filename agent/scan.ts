@@ -20,6 +20,8 @@ export interface ScanOptions {
   droppedReports?: number;
   /** Namespace reader shells run side by side (default 2). */
   concurrency?: number;
+  /** Read pod namespaces through their processes when links and routes are unchanged (default true). */
+  procFastPath?: boolean;
 }
 
 export class ScanError extends Error {
@@ -77,7 +79,7 @@ export async function scan(opts: ScanOptions): Promise<Report> {
   const prefixes = cni.vethPrefix === SGP_STRICT_PREFIX ? [cni.vethPrefix] : [cni.vethPrefix, SGP_STRICT_PREFIX];
   const [policy, observed] = await Promise.all([
     collectLinkPolicy(root, { systemdVersion: os.systemdVersion, vethPrefix: cni.vethPrefix }),
-    observeVeths({ root, vethPrefixes: prefixes, concurrency: opts.concurrency }),
+    observeVeths({ root, vethPrefixes: prefixes, concurrency: opts.concurrency, procFastPath: opts.procFastPath }),
   ]);
 
   const veths = observed.observations.map((o) => buildVeth(o, resolveLink(policy.config, deviceFactsFor(o)), ipam.pods));

@@ -55,6 +55,18 @@ describe('findOwners', () => {
     expect(owners.size).toBe(0);
   });
 
+  it('finds the owner in a long .list wherever the line falls, across the 64 KiB read buffer too', async () => {
+    const line = '/lib/systemd/network/99-default.link\n';
+    for (const at of [0, 65536 - 10, 65536 - 1, 65536, 3 * 65536 + 7]) {
+      const t = debianTree();
+      trees.push(t);
+      const filler = at === 0 ? '' : `/${'x'.repeat(at - 2)}\n`; // `at` bytes of whole lines
+      t.file('/var/lib/dpkg/info/udev.list', filler + line + '/usr/share/doc/y\n'.repeat(5000));
+      const { owners } = await findOwners(t.root, ['/usr/lib/systemd/network/99-default.link'], await readDpkgStatus(t.root));
+      expect(owners.get('/usr/lib/systemd/network/99-default.link')?.package, `line at byte ${at}`).toBe('udev');
+    }
+  });
+
   it('no dpkg database: nothing owned, no findings; an unreadable info dir is a finding', async () => {
     const t = new Tree().file('/usr/lib/systemd/network/99-default.link', DEB_FILE);
     trees.push(t);

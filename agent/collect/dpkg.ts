@@ -6,10 +6,11 @@
 // Neither form is rewritten by string rules here: a recorded path owns a file when its directory, resolved
 // under the root, is the file's directory — which also covers split-/usr systems and other symlinked dirs.
 import { createHash } from 'node:crypto';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import path from 'node:path';
 import type { Finding } from '../../lib/report/schema';
 import { chase, hostPath } from '../linkconfig/confFiles';
+import { detached, ParsedFileCache, settled, statIdentity } from './fileCache';
 
 export const DPKG_DIR = '/var/lib/dpkg';
 
@@ -43,6 +44,9 @@ function finding(code: string, severity: Finding['severity'], message: string, p
   return { code, severity, message: message.length > 1024 ? message.slice(0, 1021) + '...' : message, path: p };
 }
 
+const FIELD_LINE = /^([!-9;-~][!-9;-~]*):[ \t]*(.*)$/;
+const KEPT_FIELDS = new Set(['package', 'architecture', 'version', 'status', 'conffiles']);
+
 /** Pure: dpkg's status file (deb822 stanzas). Lines that fit no field are counted, not fatal. */
 export function parseDpkgStatus(text: string, file = `${DPKG_DIR}/status`): DpkgStatus {
   const packages = new Map<string, DpkgPackage[]>();
@@ -51,23 +55,25 @@ export function parseDpkgStatus(text: string, file = `${DPKG_DIR}/status`): Dpkg
   const stanzas = text.split(/\n[ \t]*\n/);
   for (const stanza of stanzas) {
     if (stanza.trim() === '') continue;
+    // Only the fields used below are kept: building the long ones (Description, Conffiles of other packages) for
+    // ~1000 packages costs more than the rest of the parse.
     const fields = new Map<string, string>();
     let last: string | null = null;
     for (const line of stanza.split('\n')) {
       if (line === '') continue;
       if (line[0] === ' ' || line[0] === '\t') {
         if (last === null) malformedLines++;
-        else fields.set(last, `${fields.get(last)}\n${line.slice(1)}`);
+        else if (KEPT_FIELDS.has(last)) fields.set(last, `${fields.get(last)}\n${line.slice(1)}`);
         continue;
       }
-      const m = /^([!-9;-~][!-9;-~]*):[ \t]*(.*)$/.exec(line);
+      const m = FIELD_LINE.exec(line);
       if (!m) {
         malformedLines++;
         last = null;
         continue;
       }
       last = m[1].toLowerCase();
-      fields.set(last, m[2]);
+      if (KEPT_FIELDS.has(last)) fields.set(last, m[2]);
     }
     const name = fields.get('package')?.trim();
     if (!name) {
@@ -104,20 +110,21 @@ export function parseDpkgStatus(text: string, file = `${DPKG_DIR}/status`): Dpkg
   return { packages, findings };
 }
 
+// Run mode re-reads the database only when a file changes (see fileCache.ts); what they hold is shared between
+// scans and never mutated.
+const statusCache = new ParsedFileCache<DpkgStatus>(64);
+const md5sumsCache = new ParsedFileCache<{ sums: Map<string, string>; malformed: number }>(256);
+
 export async function readDpkgStatus(root: string): Promise<DpkgStatus | null> {
   const file = `${DPKG_DIR}/status`;
-  let text: string;
-  try {
-    text = await readFile(hostPath(root, file), 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return null; // not a dpkg system
-    return {
-      packages: new Map(),
-      findings: [finding('dpkg-status-unreadable', 'error', `${file}: ${(e as Error).message}`, file)],
-    };
-  }
-  return parseDpkgStatus(text, file);
+  const r = statusCache.read(hostPath(root, file), (bytes) => detached(parseDpkgStatus(bytes.toString('utf8'), file)));
+  if (r.ok) return r.value;
+  const code = r.error.code;
+  if (code === 'ENOENT' || code === 'ENOTDIR') return null; // not a dpkg system
+  return {
+    packages: new Map(),
+    findings: [finding('dpkg-status-unreadable', 'error', `${file}: ${r.error.message}`, file)],
+  };
 }
 
 /** Pure: "md5  relative/path" lines -> absolute path -> md5. */
@@ -136,27 +143,59 @@ export function parseMd5sums(text: string): { sums: Map<string, string>; malform
   return { sums, malformed };
 }
 
-// .list files are re-read only when they change; only lines that could name a link file or drop-in are kept.
-interface ListCacheEntry {
-  mtimeMs: number;
-  size: number;
-  lines: string[];
-}
-const listCache = new Map<string, ListCacheEntry>();
+// .list files: only the lines that could name a link file or drop-in are kept. A node has ~1000 of them, so each
+// scan costs one stat per file and a read of the few that changed.
 const RELEVANT = '/systemd/network/';
+const RELEVANT_BYTES = Buffer.from(RELEVANT);
+const listCache = new ParsedFileCache<string[]>(16384);
 
-async function relevantListLines(file: string): Promise<string[] | null> {
+const chunk = Buffer.allocUnsafe(64 * 1024);
+
+/** Whether the file holds these bytes, read through one small buffer (some lists are megabytes long). */
+function fileContains(file: string, needle: Buffer): boolean {
+  const fd = openSync(file, 'r');
   try {
-    const st = await stat(file);
-    const hit = listCache.get(file);
-    if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit.lines;
-    const text = await readFile(file, 'utf8');
-    const lines = text.includes(RELEVANT) ? text.split('\n').filter((l) => l.includes(RELEVANT)) : [];
-    listCache.set(file, { mtimeMs: st.mtimeMs, size: st.size, lines });
-    return lines;
-  } catch {
-    return null;
+    let kept = 0; // the tail of the previous chunk, in case the needle straddles two reads
+    for (;;) {
+      const n = readSync(fd, chunk, kept, chunk.length - kept, null);
+      if (n === 0) return false;
+      const end = kept + n;
+      if (chunk.subarray(0, end).indexOf(needle) >= 0) return true;
+      kept = Math.min(needle.length - 1, end);
+      chunk.copy(chunk, 0, end - kept, end);
+    }
+  } finally {
+    closeSync(fd);
   }
+}
+
+function relevantListLines(file: string): string[] | null {
+  const r = listCache.load(file, (f) => {
+    // Almost no list names a network file: look for the bytes before making strings of ~10 MB of file lists.
+    if (!fileContains(f, RELEVANT_BYTES)) return [];
+    return detached(
+      readFileSync(f, 'utf8')
+        .split('\n')
+        .filter((l) => l.includes(RELEVANT)),
+    );
+  });
+  return r.ok ? r.value : null;
+}
+
+// The info directory's listing, kept while the directory's own identity holds: adding, removing or renaming an
+// entry changes the directory's mtime and ctime.
+const dirListCache = new Map<string, { identity: string; names: string[] }>();
+
+function listInfoDir(dir: string): string[] {
+  const st = statIdentity(dir);
+  if (!st.ok) return readdirSync(dir); // throws readdir's own error
+  const hit = dirListCache.get(dir);
+  if (hit && hit.identity === st.identity) return hit.names;
+  const names = readdirSync(dir);
+  if (dirListCache.size >= 64) dirListCache.clear();
+  if (settled(st.ctimeMs)) dirListCache.set(dir, { identity: st.identity, names });
+  else dirListCache.delete(dir);
+  return names;
 }
 
 /**
@@ -175,7 +214,7 @@ export async function findOwners(
   const infoDir = hostPath(root, `${DPKG_DIR}/info`);
   let names: string[];
   try {
-    names = await readdir(infoDir);
+    names = listInfoDir(infoDir);
   } catch (e) {
     findings.push(finding('dpkg-info-unreadable', 'error', `${DPKG_DIR}/info: ${(e as Error).message}`, `${DPKG_DIR}/info`));
     return { owners, findings };
@@ -197,7 +236,7 @@ export async function findOwners(
   const lists = names.filter((n) => n.endsWith('.list')).sort();
   let unreadable = 0;
   for (const listName of lists) {
-    const lines = await relevantListLines(`${infoDir}/${listName}`);
+    const lines = relevantListLines(`${infoDir}/${listName}`);
     if (lines === null) {
       unreadable++;
       continue;
@@ -230,15 +269,12 @@ export async function findOwners(
   }
   for (const [stem, list] of byStem) {
     const file = `${DPKG_DIR}/info/${stem}.md5sums`;
-    let text: string;
-    try {
-      text = await readFile(hostPath(root, file), 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
-        findings.push(finding('dpkg-md5sums-unreadable', 'warning', `${file}: ${(e as Error).message}`, file));
+    const r = md5sumsCache.read(hostPath(root, file), (bytes) => detached(parseMd5sums(bytes.toString('utf8'))));
+    if (!r.ok) {
+      if (r.error.code !== 'ENOENT') findings.push(finding('dpkg-md5sums-unreadable', 'warning', `${file}: ${r.error.message}`, file));
       continue;
     }
-    const { sums, malformed } = parseMd5sums(text);
+    const { sums, malformed } = r.value;
     if (malformed > 0) findings.push(finding('dpkg-md5sums-malformed', 'warning', `${file}: ${malformed} malformed line(s) skipped`, file));
     for (const o of list) o.md5 = sums.get(o.recordedPath) ?? null;
   }

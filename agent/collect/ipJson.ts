@@ -100,7 +100,77 @@ function parseArray<S extends z.ZodType>(what: string, schema: S, value: unknown
   return parsed.data;
 }
 
+// Fast paths: a scan parses a few hundred ip documents, and zod costs more than everything else done with them.
+// Each fast path accepts only what its schema accepts and builds the same result; anything it is unsure of (a
+// wrong type anywhere) goes to the schema, which then also writes the error message.
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const optStr = (v: unknown): v is string | undefined => v === undefined || typeof v === 'string';
+const optInt = (v: unknown): v is number | undefined => v === undefined || Number.isSafeInteger(v);
+
+function fastAddr(a: unknown): IpAddr | null {
+  if (!isObj(a) || typeof a.family !== 'string' || typeof a.local !== 'string' || !Number.isSafeInteger(a.prefixlen) || !optStr(a.scope)) return null;
+  return { family: a.family, local: a.local, prefixlen: a.prefixlen as number, scope: a.scope ?? null };
+}
+
+function fastLinks(value: unknown[]): IpLink[] | null {
+  const out: IpLink[] = [];
+  for (const l of value) {
+    if (!isObj(l) || !Number.isSafeInteger(l.ifindex) || typeof l.ifname !== 'string') return null;
+    if (!optStr(l.address) || !optStr(l.link_type) || !optInt(l.link_index) || !optInt(l.link_netnsid)) return null;
+    if (!(l.link === undefined || l.link === null || typeof l.link === 'string')) return null;
+    const info = l.linkinfo;
+    if (!(info === undefined || (isObj(info) && optStr(info.info_kind)))) return null;
+    const raw = l.addr_info;
+    if (!(raw === undefined || Array.isArray(raw))) return null;
+    const addrs: IpAddr[] = [];
+    for (const a of raw ?? []) {
+      if (!isObj(a)) return null;
+      const ok = fastAddr(a);
+      if (ok) addrs.push(ok);
+    }
+    out.push({
+      ifindex: l.ifindex as number,
+      ifname: l.ifname,
+      address: l.address ?? null,
+      linkType: l.link_type ?? null,
+      linkIndex: l.link_index ?? null,
+      linkNetnsid: l.link_netnsid ?? null,
+      linkPeer: (l.link as string | null | undefined) ?? null,
+      kind: (info as { info_kind?: string } | undefined)?.info_kind ?? null,
+      addrs,
+    });
+  }
+  return out;
+}
+
+function fastNeighbours(value: unknown[]): IpNeigh[] | null {
+  const out: IpNeigh[] = [];
+  for (const n of value) {
+    if (!isObj(n) || typeof n.dst !== 'string' || !optStr(n.dev) || !optStr(n.lladdr)) return null;
+    const state = n.state;
+    if (!(state === undefined || (Array.isArray(state) && state.every((x) => typeof x === 'string')))) return null;
+    out.push({ dst: n.dst, dev: n.dev ?? null, lladdr: n.lladdr ? n.lladdr.toLowerCase() : null, state: (state as string[] | undefined) ?? [] });
+  }
+  return out;
+}
+
+function fastRoutes(value: unknown[]): IpRoute[] | null {
+  const out: IpRoute[] = [];
+  for (const r of value) {
+    if (!isObj(r) || typeof r.dst !== 'string' || !optStr(r.gateway) || !optStr(r.dev) || !optStr(r.scope)) return null;
+    const t = r.table;
+    if (!(t === undefined || typeof t === 'string' || (typeof t === 'number' && Number.isFinite(t)))) return null;
+    out.push({ dst: r.dst, gateway: r.gateway ?? null, dev: r.dev ?? null, scope: r.scope ?? null, table: t === undefined ? null : String(t) });
+  }
+  return out;
+}
+
 export function parseLinks(value: unknown): IpLink[] {
+  return (Array.isArray(value) ? fastLinks(value) : null) ?? schemaLinks(value);
+}
+
+/** The schema path alone (what the fast path must agree with). */
+export function schemaLinks(value: unknown): IpLink[] {
   return parseArray('link', link, value).map((l) => ({
     ifindex: l.ifindex,
     ifname: l.ifname,
@@ -118,6 +188,11 @@ export function parseLinks(value: unknown): IpLink[] {
 }
 
 export function parseNeighbours(value: unknown): IpNeigh[] {
+  return (Array.isArray(value) ? fastNeighbours(value) : null) ?? schemaNeighbours(value);
+}
+
+/** The schema path alone (what the fast path must agree with). */
+export function schemaNeighbours(value: unknown): IpNeigh[] {
   return parseArray('neigh', neigh, value).map((n) => ({
     dst: n.dst,
     dev: n.dev ?? null,
@@ -127,6 +202,11 @@ export function parseNeighbours(value: unknown): IpNeigh[] {
 }
 
 export function parseRoutes(value: unknown): IpRoute[] {
+  return (Array.isArray(value) ? fastRoutes(value) : null) ?? schemaRoutes(value);
+}
+
+/** The schema path alone (what the fast path must agree with). */
+export function schemaRoutes(value: unknown): IpRoute[] {
   return parseArray('route', route, value).map((r) => ({
     dst: r.dst,
     gateway: r.gateway ?? null,

@@ -2,7 +2,7 @@
 // what each one is, who shipped it, whether it still has the shipped content, and the MAC settings it makes.
 // The content is kept (capped) so the server can show what changed between two reports.
 import { createHash } from 'node:crypto';
-import { lstat, readFile, stat } from 'node:fs/promises';
+import { lstatSync, readFileSync, statSync, type Stats } from 'node:fs';
 import type { Finding, LinkFileInfo } from '../../lib/report/schema';
 import { compareNames, hostPath, listAll, nodeKind, resolveDirs, NETWORK_DIRS, type DirEntry } from '../linkconfig/confFiles';
 import { parseLinkFileInto } from '../linkconfig/confParser';
@@ -87,13 +87,20 @@ export async function collectLinkFiles(root: string, systemdVersion: number | nu
     if (winner === undefined) firstByKey.set(key, e.path);
 
     const node = await nodeKind(root, e.path);
-    const st = await lstat(hostPath(root, e.path)).catch(() => null);
+    // Link files are tiny and few: they are read and hashed every scan, never cached, so an upgrade that puts back
+    // the old mtime (or a same-size edit) always shows in sha256 and content.
+    let st: Stats | null = null;
+    try {
+      st = lstatSync(hostPath(root, e.path));
+    } catch {
+      /* vanished or unreadable: reported below by what nodeKind saw */
+    }
     let bytes = Buffer.alloc(0);
     let mtimeMs = st?.mtimeMs ?? 0;
     if (node.kind === 'file' || node.kind === 'empty') {
       try {
-        bytes = await readFile(hostPath(root, e.path));
-        mtimeMs = (await stat(hostPath(root, e.path))).mtimeMs;
+        bytes = readFileSync(hostPath(root, e.path));
+        mtimeMs = statSync(hostPath(root, e.path)).mtimeMs;
       } catch (err) {
         findings.push(finding('link-file-unreadable', 'error', `${e.path}: ${(err as Error).message}`, e.path));
       }

@@ -2,7 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { packageEventSchema } from '../../lib/report/schema';
 import { Tree } from '../linkconfig/testSupport/tree';
-import { hostTimeZone, localToIso, MAX_PACKAGE_EVENTS, parseAptHistory, parseDpkgLog, readPackageEvents } from './packageEvents';
+import { hostTimeZone, localToIso, MAX_PACKAGE_EVENTS, parseAptHistory, parseDpkgLog, readPackageEvents, UTC_ZONES } from './packageEvents';
 
 const udevOnly = (p: string) => p === 'udev';
 
@@ -49,6 +49,24 @@ describe('localToIso', () => {
     expect(localToIso('2026-01-15', '12:00:00', 'Europe/Berlin')).toBe('2026-01-15T12:00:00+01:00');
     expect(localToIso('2026-01-15', '12:00:00', 'America/St_Johns')).toBe('2026-01-15T12:00:00-03:30');
     expect(localToIso('2026-02-30', '12:00:00', null)).toBeNull();
+  });
+});
+
+describe('zones taken as UTC without asking ICU', () => {
+  it('are zones ICU knows, at offset 0 in every month', () => {
+    for (const zone of UTC_ZONES) {
+      const f = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' });
+      for (let month = 0; month < 12; month++) {
+        expect(f.format(new Date(Date.UTC(2026, month, 15, 12))), `${zone} in month ${month + 1}`).toMatch(/GMT(\+00:00)?$/);
+      }
+      expect(localToIso('2026-07-01', '12:00:00', zone)).toBe('2026-07-01T12:00:00+00:00');
+    }
+  });
+
+  it('do not include a zone with an offset', () => {
+    const f = new Intl.DateTimeFormat('en-US', { timeZone: 'Etc/GMT+1', timeZoneName: 'longOffset' });
+    expect(f.format(new Date())).toMatch(/GMT-01:00$/);
+    expect(UTC_ZONES.has('Etc/GMT+1')).toBe(false);
   });
 });
 

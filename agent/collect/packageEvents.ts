@@ -5,6 +5,7 @@ import { readdir, readFile, readlink } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import type { Finding, PackageEvent } from '../../lib/report/schema';
 import { hostPath } from '../linkconfig/confFiles';
+import { detached, ParsedFileCache } from './fileCache';
 
 export const MAX_PACKAGE_EVENTS = 2000;
 
@@ -15,8 +16,9 @@ function finding(code: string, severity: Finding['severity'], message: string, p
 /** The host's IANA zone: /etc/timezone, else the /etc/localtime symlink target; null means UTC. */
 export async function hostTimeZone(root: string): Promise<string | null> {
   const valid = (z: string) => {
+    if (UTC_ZONES.has(z)) return true;
     try {
-      new Intl.DateTimeFormat('en-US', { timeZone: z });
+      formatterFor(z);
       return true;
     } catch {
       return false;
@@ -38,17 +40,35 @@ export async function hostTimeZone(root: string): Promise<string | null> {
   return null;
 }
 
+// The names ICU knows for a zone that is UTC all year. Most nodes run in UTC, and the first DateTimeFormat with a
+// time zone maps ~9 MB of ICU data into the process: for these the offset is known to be 0 without asking ICU.
+export const UTC_ZONES = new Set(['UTC', 'Etc/UTC', 'Etc/UCT', 'UCT', 'Etc/Universal', 'Universal', 'Etc/Zulu', 'Zulu', 'Etc/GMT', 'GMT', 'Etc/GMT+0', 'Etc/GMT-0', 'Etc/GMT0', 'GMT+0', 'GMT-0', 'GMT0', 'Etc/Greenwich', 'Greenwich']);
+
+// Building a DateTimeFormat costs far more than using one; a log has thousands of lines in one zone.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    if (formatters.size >= 16) formatters.clear();
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
 function offsetMinutes(utcMs: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(new Date(utcMs));
+  if (UTC_ZONES.has(timeZone)) return 0;
+  const parts = formatterFor(timeZone).formatToParts(new Date(utcMs));
   const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
   const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
   return Math.round((asUtc - utcMs) / 60000);
@@ -175,13 +195,27 @@ function rotated(names: string[], base: string): string[] {
     .map((x) => x.n);
 }
 
-async function readLog(root: string, file: string): Promise<{ text: string } | { error: string }> {
-  try {
-    const raw = await readFile(hostPath(root, file));
-    return { text: (file.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8') };
-  } catch (e) {
-    return { error: (e as Error).message };
-  }
+type ParsedLog = { events: PackageEvent[]; malformed: number } | { error: string };
+
+// Logs are parsed again only when they change (see fileCache.ts): dpkg.log grows only when packages change.
+const logCache = new ParsedFileCache<ParsedLog>(256);
+
+function readLog(root: string, file: string, parse: typeof parseDpkgLog, timeZone: string | null, packages: readonly string[]): ParsedLog {
+  const keep = new Set(packages);
+  const r = logCache.read(
+    hostPath(root, file),
+    (raw): ParsedLog => {
+      let text: string;
+      try {
+        text = (file.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8');
+      } catch (e) {
+        return { error: (e as Error).message };
+      }
+      return detached(parse(text, timeZone, (p) => keep.has(p)));
+    },
+    `${timeZone ?? ''}\0${[...keep].sort().join('\0')}`,
+  );
+  return r.ok ? r.value : { error: r.error.message };
 }
 
 export interface PackageEventsResult {
@@ -191,8 +225,6 @@ export interface PackageEventsResult {
 
 /** Events of `packages`, oldest first, de-duplicated, the newest MAX_PACKAGE_EVENTS kept. */
 export async function readPackageEvents(root: string, packages: readonly string[]): Promise<PackageEventsResult> {
-  const keepSet = new Set(packages);
-  const keep = (p: string) => keepSet.has(p);
   const tz = await hostTimeZone(root);
   const findings: Finding[] = [];
   const events: PackageEvent[] = [];
@@ -210,12 +242,12 @@ export async function readPackageEvents(root: string, packages: readonly string[
     }
     for (const name of rotated(names, src.base)) {
       const file = `${src.dir}/${name}`;
-      const r = await readLog(root, file);
+      const r = readLog(root, file, src.parse, tz, packages);
       if ('error' in r) {
         findings.push(finding('package-log-unreadable', 'warning', `${file}: ${r.error}`, file));
         continue;
       }
-      const { events: ev, malformed } = src.parse(r.text, tz, keep);
+      const { events: ev, malformed } = r;
       events.push(...ev);
       if (malformed > 0) findings.push(finding('package-log-malformed', 'warning', `${file}: ${malformed} malformed line(s) skipped`, file));
     }

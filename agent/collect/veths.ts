@@ -1,10 +1,20 @@
 // Observing every pod veth on the host: the host end (ip + sysfs + udev DB), which namespace holds its peer,
 // and that namespace's links, neighbours and routes. Raw observations only; agent/verdict.ts judges them.
+//
+// Run mode keeps each pod namespace's links and routes between scans (they are set once, when the CNI wires the
+// pod) and reads the namespace through its pause process where it can (see procNet.ts): the ARP table every
+// scan, and links and routes again with ip only when the namespace's fingerprint changes. Whatever the fast path
+// cannot tell exactly as ip would (a gateway entry that is not PERMANENT, an IPv6 gateway, a peer not found)
+// sends that namespace to ip in the same scan. A scan without root, or a namespace only a bind mount holds, reads
+// everything with ip as before.
+import { isIPv4 } from 'node:net';
 import type { Finding } from '../../lib/report/schema';
+import { gatewayIpFor } from '../verdict';
 import { type HostNetwork, parseHostBatch } from './hostNet';
-import type { IpLink, IpRoute } from './ipJson';
-import { listNamedNetns, listProcessNetns } from './netns';
+import type { IpLink, IpNeigh, IpRoute } from './ipJson';
+import { type NamedNetns, listNamedNetns, listProcessNetns } from './netns';
 import { type NetnsRead, type NetnsTarget, type NetnsView, ReaderError, netnsLabel, readNetnsMany, readTargets, toNetnsRead } from './podNetns';
+import { ARP_FLAGS_PERMANENT, ARPHRD_ETHER, findHolders, netnsInodeOfPid, type ProcArpEntry, readNetFingerprint, readProcArp } from './procNet';
 import { readAddrAssignType } from './sysfs';
 import { readUdevProperties } from './udevDb';
 
@@ -28,6 +38,90 @@ export interface ObserveOptions {
   /** Host veths whose names start with one of these are pod veths of the VPC CNI. */
   vethPrefixes: readonly string[];
   concurrency?: number;
+  /** Read pod namespaces through their processes where possible (default true); false: ip for every one. */
+  procFastPath?: boolean;
+}
+
+export interface ObserveStats {
+  /** Pod namespaces (those holding a peer) read with ip this scan. */
+  viaIp: number;
+  /** Pod namespaces read from /proc/<pid>/net with links and routes kept from an earlier scan. */
+  viaProc: number;
+}
+
+/** Links and routes of a named pod namespace as ip last read them, with the fingerprint taken just before. */
+interface KeptStructure {
+  inode: number;
+  fingerprint: string;
+  links: IpLink[];
+  routes: IpRoute[];
+}
+
+const kept = new Map<string, KeptStructure>();
+let lastStats: ObserveStats = { viaIp: 0, viaProc: 0 };
+
+/** How the last observeVeths() in this process read its pod namespaces (for tests and benchmarks). */
+export function lastObserveStats(): ObserveStats {
+  return { ...lastStats };
+}
+
+/** Forget every kept namespace structure: the next scan reads every namespace with ip. */
+export function forgetPodNamespaces(): void {
+  kept.clear();
+}
+
+interface FastNetns {
+  structure: KeptStructure;
+  arp: ProcArpEntry[];
+}
+
+/**
+ * The namespaces whose structure from an earlier scan still holds, with their ARP tables; and for every namespace
+ * with a process, its fingerprint now, before ip reads any of them (a change after it shows in the next scan).
+ */
+function readThroughProcesses(named: readonly NamedNetns[]): { fast: Map<string, FastNetns>; before: Map<string, { inode: number; fingerprint: string }> } {
+  const fast = new Map<string, FastNetns>();
+  const before = new Map<string, { inode: number; fingerprint: string }>();
+  const inodes = new Set(named.flatMap((n) => (n.inode === null ? [] : [n.inode])));
+  const holders = findHolders(inodes);
+  for (const n of named) {
+    const pid = n.inode === null ? undefined : holders.get(n.inode);
+    if (pid === undefined || n.inode === null) continue;
+    const fingerprint = readNetFingerprint(pid);
+    if (fingerprint === null) continue;
+    const s = kept.get(n.name);
+    const arp = s && s.inode === n.inode && s.fingerprint === fingerprint ? readProcArp(pid) : null;
+    // The process may have exited and its pid been reused meanwhile: what was read counts only if it is still there.
+    if (netnsInodeOfPid(pid) !== n.inode) continue;
+    before.set(n.name, { inode: n.inode, fingerprint });
+    if (s && arp) fast.set(n.name, { structure: s, arp });
+  }
+  return { fast, before };
+}
+
+/**
+ * Whether the fingerprint covers these routes. It has the gateways of IPv4 routes in the main table and of all
+ * IPv6 routes, but only the prefixes of other IPv4 tables (fib_trie): a namespace with such routes (a multi-NIC
+ * pod's table n) is read with ip every scan, or a new gateway there would go unseen.
+ */
+export function keepable(routes: readonly IpRoute[]): boolean {
+  return routes.every((r) => r.table === null || r.table === 'main' || r.table === 'local' || r.dst.includes(':') || (r.gateway ?? '').includes(':'));
+}
+
+/**
+ * The gateway entry of `host`'s pod as `ip -j neigh show` would list it, from the ARP table: [] for none,
+ * [entry] for a PERMANENT one, null when only ip can tell (another state, an IPv6 gateway, no peer).
+ */
+function gatewayEntryFromArp(host: IpLink, f: FastNetns): IpNeigh[] | null {
+  const peer = findPeer(host, f.structure.links);
+  if (!peer) return null;
+  const gatewayIp = gatewayIpFor(peer, f.structure.routes);
+  if (!isIPv4(gatewayIp)) return null;
+  const entries = f.arp.filter((e) => e.ip === gatewayIp && e.dev === peer.ifname);
+  if (entries.length === 0) return [];
+  const [e] = entries;
+  if (entries.length > 1 || e.flags !== ARP_FLAGS_PERMANENT || e.hwType !== ARPHRD_ETHER) return null;
+  return [{ dst: gatewayIp, dev: peer.ifname, lladdr: e.hwAddr, state: ['PERMANENT'] }];
 }
 
 /** Reader shells run side by side; the machine this was tuned on has 2 cores. */
@@ -40,7 +134,7 @@ export function findPeer(host: IpLink, links: readonly IpLink[]): IpLink | null 
   return links.find((l) => l.ifindex === host.linkIndex && (l.linkIndex === null || l.linkIndex === host.ifindex)) ?? null;
 }
 
-export async function observeVeths(opts: ObserveOptions): Promise<{ observations: VethObservation[]; findings: Finding[] }> {
+export async function observeVeths(opts: ObserveOptions): Promise<{ observations: VethObservation[]; findings: Finding[]; stats: ObserveStats }> {
   const concurrency = opts.concurrency ?? DEFAULT_CONCURRENCY;
   const findings: Finding[] = [];
   const views = new Map<string, NetnsRead>();
@@ -49,11 +143,26 @@ export async function observeVeths(opts: ObserveOptions): Promise<{ observations
     targets.forEach((t, i) => views.set(netnsLabel(t), results[i]));
   };
 
-  // On a node /var/run/netns holds the pod namespaces, so read all of them in the same run that lists the host's
-  // veths; whichever the veths turn out not to need is simply not used.
-  const early = (await listNamedNetns(false)).map((n): NetnsTarget => ({ kind: 'named', name: n.name }));
+  // On a node /var/run/netns holds the pod namespaces. Those not read through a process are read with ip in the
+  // same run that lists the host's veths; whichever the veths turn out not to need is simply not used.
+  const named = await listNamedNetns(true);
+  const namedNames = new Set(named.map((n) => n.name));
+  for (const name of kept.keys()) if (!namedNames.has(name)) kept.delete(name);
+  const { fast, before } = opts.procFastPath === false ? { fast: new Map<string, FastNetns>(), before: new Map() } : readThroughProcesses(named);
+  /** What ip read of a named namespace; kept for the next scan when its fingerprint was taken first. */
+  const remember = (name: string, read: NetnsRead) => {
+    const b = before.get(name);
+    if (read.ok && b && keepable(read.view.routes)) kept.set(name, { ...b, links: read.view.links, routes: read.view.routes });
+    else kept.delete(name);
+  };
+
+  const early = named.filter((n) => !fast.has(n.name)).map((n): NetnsTarget => ({ kind: 'named', name: n.name }));
   const [hostRaw, ...earlyRaw] = await readTargets([{ kind: 'host' }, ...early], concurrency);
-  early.forEach((t, i) => views.set(netnsLabel(t), toNetnsRead(earlyRaw[i])));
+  early.forEach((t, i) => {
+    const read = toNetnsRead(earlyRaw[i]);
+    views.set(netnsLabel(t), read);
+    remember(netnsLabel(t), read);
+  });
   if (!hostRaw.ok) throw new ReaderError(`cannot list the host's veths with ip: ${hostRaw.error}`);
   const hostNet: HostNetwork = parseHostBatch(hostRaw.text);
 
@@ -78,11 +187,35 @@ export async function observeVeths(opts: ObserveOptions): Promise<{ observations
   }
   const unnamedNsids = [...neededNsids].filter((n) => !namedTargets.has(n));
 
+  // Namespaces read through their processes: each pod's gateway entry, unless only ip can tell it.
+  const fastNeighbours = new Map<string, IpNeigh[]>();
+  const toIp = new Set<string>();
+  for (const v of veths) {
+    const name = namedTargets.get(v.linkNetnsid as number);
+    const f = name === undefined ? undefined : fast.get(name);
+    if (name === undefined || !f) continue;
+    const entry = gatewayEntryFromArp(v, f);
+    if (entry === null) toIp.add(name);
+    else fastNeighbours.set(name, [...(fastNeighbours.get(name) ?? []), ...entry]);
+  }
+  for (const [name, f] of fast) {
+    if (!toIp.has(name)) views.set(name, { ok: true, view: { links: f.structure.links, routes: f.structure.routes, neighbours: fastNeighbours.get(name) ?? [] } });
+  }
+
   // Sysfs and the udev database for the host ends (the namespaces are already read).
   const hostFacts = veths.map((v) => ({ aat: readAddrAssignType(v.ifname), props: readUdevProperties(opts.root, v.ifindex) }));
-  // A namespace mounted after the listing above (a pod started meanwhile).
-  const late = [...new Set(namedTargets.values())].filter((name) => !views.has(name));
-  if (late.length > 0) await readInto(late.map((name): NetnsTarget => ({ kind: 'named', name })));
+  // Namespaces ip must read after all, and any mounted after the listing above (a pod started meanwhile).
+  const late = [...new Set([...toIp, ...[...new Set(namedTargets.values())].filter((name) => !views.has(name))])];
+  if (late.length > 0) {
+    await readInto(late.map((name): NetnsTarget => ({ kind: 'named', name })));
+    for (const name of late) remember(name, views.get(name)!);
+  }
+  const neededNames = new Set(namedTargets.values());
+  const stats: ObserveStats = { viaIp: 0, viaProc: 0 };
+  for (const name of neededNames) {
+    if (fast.has(name) && !toIp.has(name)) stats.viaProc++;
+    else stats.viaIp++;
+  }
 
   // Peers in namespaces without a /var/run/netns name: look at every namespace some process holds.
   let processLabels: string[] = [];
@@ -94,7 +227,6 @@ export async function observeVeths(opts: ObserveOptions): Promise<{ observations
     processLabels = procs.map((p) => p.id);
   }
 
-  const neededNames = new Set(namedTargets.values());
   let unreadableReported = 0;
   for (const [label, res] of views) {
     if (res.ok || !neededNames.has(label)) continue;
@@ -145,5 +277,6 @@ export async function observeVeths(opts: ObserveOptions): Promise<{ observations
       findings.push({ code: 'veth-peer-not-found', severity: 'warning', message: `${o.host.ifname}: ${o.problem}`, path: null });
     }
   }
-  return { observations, findings: findings.slice(0, 900) };
+  lastStats = stats;
+  return { observations, findings: findings.slice(0, 900), stats };
 }

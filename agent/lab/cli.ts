@@ -5,8 +5,10 @@ import { parseArgs } from 'node:util';
 import { LabError, labBreak, labDown, labUp, readLabState, resolveLabPod } from './lab';
 
 const USAGE = `usage: npm run lab -- <command>
-  up --pods N [--broken K] [--modern M]   wire N pod namespaces like the VPC CNI; break K of them with real udev;
-                                          make the last M the CNI >= v1.20.1 way (MAC set, udev leaves them alone)
+  up --pods N [--broken K] [--modern M] [--pause]
+                                          wire N pod namespaces like the VPC CNI; break K of them with real udev;
+                                          make the last M the CNI >= v1.20.1 way (MAC set, udev leaves them alone);
+                                          --pause: a process in every pod namespace, like containerd's pause
   down                                    remove everything the lab made
   break --pod <hostIfname|index>          break one more lab pod with real udev
   status                                  the lab's state as JSON (null when no lab is up)`;
@@ -35,13 +37,18 @@ export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const { values } = parseArgs({
     args: rest,
-    options: { pods: { type: 'string' }, broken: { type: 'string' }, modern: { type: 'string' }, pod: { type: 'string' } },
+    options: { pods: { type: 'string' }, broken: { type: 'string' }, modern: { type: 'string' }, pod: { type: 'string' }, pause: { type: 'boolean' } },
     strict: true,
     allowPositionals: false,
   });
   switch (command) {
     case 'up': {
-      const state = await labUp({ pods: intOption(values.pods, 'pods'), broken: intOption(values.broken, 'broken', 0), modern: intOption(values.modern, 'modern', 0) });
+      const state = await labUp({
+        pods: intOption(values.pods, 'pods'),
+        broken: intOption(values.broken, 'broken', 0),
+        modern: intOption(values.modern, 'modern', 0),
+        pause: values.pause === true,
+      });
       console.log(JSON.stringify(summary(state), null, 2));
       return 0;
     }

@@ -1,6 +1,7 @@
 // The lab against the real kernel and real udev: it wires pods like the VPC CNI, breaks exactly the ones it says
 // it broke, refuses what it must refuse, and leaves nothing behind.
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../collect/exec';
@@ -190,4 +191,32 @@ describe('lab up that fails half way', () => {
     expect(veths.filter((v) => v.ifname.startsWith('eni'))).toEqual([]);
     expect(JSON.parse((await run('ip', ['-j', 'route', 'show', '10.244.0.3/32'])).stdout)).toEqual([expect.objectContaining({ dev: foreign })]);
   });
+});
+
+describe('lab up --pause: a process in every pod namespace, like containerd', () => {
+  afterAll(async () => {
+    if (await readLabState().catch(() => null)) await labDown();
+  });
+
+  it('starts one in each namespace, records it, and down kills exactly those', async () => {
+    const state = await labUp({ pods: 3, broken: 0, pause: true });
+    const inodeOf = (pid: number) => readlinkSync(`/proc/${pid}/ns/net`);
+    for (const p of state.pods) {
+      expect(p.pause).toBeTruthy();
+      expect(inodeOf(p.pause!.pid)).toBe(`net:[${statSync(`/var/run/netns/${p.netns}`).ino}]`);
+      expect(readFileSync(`/proc/${p.pause!.pid}/comm`, 'utf8').trim()).toBe('sleep');
+    }
+    // A process of someone else's in a lab namespace is not the lab's to kill.
+    const stranger = spawn('nsenter', [`--net=/var/run/netns/${state.pods[0].netns}`, '--', 'sleep', '300'], { stdio: 'ignore' });
+    try {
+      await new Promise((r) => setTimeout(r, 200));
+      const pids = state.pods.map((p) => p.pause!.pid);
+      await labDown();
+      for (const pid of pids) expect(existsSync(`/proc/${pid}`) ? readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1][0] : 'gone').toMatch(/^(gone|Z)$/);
+      expect(stranger.exitCode).toBeNull();
+      expect(existsSync(`/proc/${stranger.pid}`)).toBe(true);
+    } finally {
+      stranger.kill('SIGKILL');
+    }
+  }, 60_000);
 });

@@ -9,6 +9,7 @@ import { IPAM_JSON } from '../collect/ipam';
 import { LabError } from './errors';
 import { hostVethName, labPodIP, podNetnsName, randomPodName } from './names';
 import { LAB_NAMESPACE, type LabPod, type LabState, claimLabState, readLabState, removeLabState, writeLabState } from './state';
+import { startPauses, stopPauses } from './pause';
 import { applyLinkPolicy } from './udev';
 import { type PodSpec, addNamespaces, labOwnedHostVeths, existingNetns, removeWiring, wirePods } from './wiring';
 
@@ -24,6 +25,8 @@ export interface LabUpOptions {
   broken: number;
   /** How many extra pods to wire the CNI >= v1.20.1 way (MAC set at creation, aat=3); udev leaves those alone. */
   modern?: number;
+  /** Start a pause process in every pod namespace, as containerd does on a node (default: bind mounts only). */
+  pause?: boolean;
 }
 
 export interface LabDownSummary {
@@ -153,6 +156,11 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
     }));
     state.pendingNetns = [];
     await writeLabState(state);
+    if (opts.pause) {
+      const pauses = await startPauses(state.pods.map((p) => p.netns));
+      for (const pod of state.pods) pod.pause = pauses.get(pod.netns) ?? null;
+      await writeLabState(state);
+    }
     await writeIpamIfAbsent(state);
 
     const breakable = state.pods.filter((p) => p.cniStyle === 'pre-1.20.1');
@@ -177,6 +185,8 @@ export async function labDown(): Promise<LabDownSummary> {
   const notes: string[] = [];
   if (!state) return { veths: 0, namespaces: 0, ipamFileRemoved: false, notes: ['no lab is up'] };
 
+  // Pause processes first: a namespace a process still holds outlives its bind mount.
+  await stopPauses(state.pods.flatMap((p) => (p.pause ? [p.pause] : [])));
   const ours = new Set([...state.pods.map((p) => p.netns), ...state.pendingNetns]);
   const owned = await labOwnedHostVeths(ours);
   for (const p of state.pods) {

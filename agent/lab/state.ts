@@ -21,6 +21,8 @@ const labPodSchema = z.object({
   name: z.string(),
   /** How the veth was made: the pre-v1.20.1 CNI order (kernel-random MAC, aat=1) or v1.20.1+ (MAC set, aat=3). */
   cniStyle: z.enum(['pre-1.20.1', 'v1.20.1']),
+  /** The pod's pause process (lab up --pause), like the one containerd runs in every pod namespace. */
+  pause: z.object({ pid: z.number().int().positive(), netnsInode: z.number().int().nonnegative() }).nullable().optional(),
 });
 
 const labStateSchema = z.object({

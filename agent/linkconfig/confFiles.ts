@@ -9,7 +9,9 @@
 //    flags 0, so masking is not done here: an empty file or /dev/null symlink wins its name like any file and
 //    link_load_one() then skips it ("Skipping empty file"), which is what hides the later same-named files.
 //  * the result is sorted by file name (strcmp), regardless of directory.
-import { lstat, readdir, readlink, stat } from 'node:fs/promises';
+// Synchronous calls on purpose: a scan makes a few hundred of these tiny metadata calls, and each promise round trip
+// through the thread pool costs more than the call itself. The functions stay async for their callers.
+import { lstatSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { SymlinkLoopError } from './errors';
 
@@ -45,7 +47,7 @@ export async function chase(root: string, p: string): Promise<string | null> {
     if (`${done}/${[c, ...todo].join('/')}` === '/dev/null') return '/dev/null';
     let st;
     try {
-      st = await lstat(hostPath(root, next));
+      st = lstatSync(hostPath(root, next));
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return null;
@@ -53,7 +55,7 @@ export async function chase(root: string, p: string): Promise<string | null> {
     }
     if (st.isSymbolicLink()) {
       if (++hops > 32) throw new SymlinkLoopError(p);
-      const target = await readlink(hostPath(root, next));
+      const target = readlinkSync(hostPath(root, next));
       const parts = target.split('/').filter((x) => x !== '');
       if (target.startsWith('/')) done = '';
       todo = [...parts, ...todo];
@@ -120,7 +122,7 @@ export async function listDir(root: string, dir: string, suffix: string): Promis
   const canonical = await chase(root, dir).catch(() => null);
   if (canonical === null) return [];
   try {
-    const names = await readdir(hostPath(root, canonical));
+    const names = readdirSync(hostPath(root, canonical));
     return names.filter((n) => n.endsWith(suffix) && !hiddenOrBackup(n));
   } catch {
     return [];
@@ -173,7 +175,7 @@ export async function nodeKind(root: string, p: string): Promise<{ kind: NodeKin
   if (resolved === null) return { kind: 'missing', resolved };
   if (resolved === '/dev/null') return { kind: 'null', resolved };
   try {
-    const st = await stat(hostPath(root, resolved));
+    const st = statSync(hostPath(root, resolved));
     if (st.isCharacterDevice() || st.isBlockDevice()) return { kind: 'null', resolved };
     if (st.isFile()) return { kind: st.size === 0 ? 'empty' : 'file', resolved };
     if (st.isDirectory()) return { kind: 'directory', resolved };

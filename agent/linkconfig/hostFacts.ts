@@ -2,15 +2,16 @@
 // come from the root; facts of the running kernel (release, architecture, command line) are the same from any
 // mount namespace. Nothing here writes anything.
 import { execFile } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
 import { hostname as osHostname, machine, release } from 'node:os';
 import { isContainerVirtualization } from './conditions';
 import { chase, hostPath } from './confFiles';
 import type { HostFacts } from './types';
 
+// Small files (sysfs attributes, /proc, /etc): read synchronously, a promise round trip costs more than the read.
 async function readText(file: string, max = 65536): Promise<string | null> {
   try {
-    const b = await readFile(file);
+    const b = readFileSync(file);
     return b.subarray(0, max).toString('utf8');
   } catch {
     return null;
@@ -126,7 +127,7 @@ async function firmware(root: string): Promise<NonNullable<HostFacts['firmware']
   const exists = async (p: string) => (await chase(root, p).catch(() => null)) !== null;
   const smbios: Record<string, string> = {};
   try {
-    for (const name of await readdir(hostPath(root, '/sys/class/dmi/id'))) {
+    for (const name of readdirSync(hostPath(root, '/sys/class/dmi/id'))) {
       const v = await readText(hostPath(root, `/sys/class/dmi/id/${name}`), 4096);
       if (v !== null) smbios[name] = v;
     }

@@ -1,6 +1,6 @@
 // link_config_load() + link_load_one() of systemd 252: which .link files udev keeps, in which order, with which
 // settings. Reads only; a file udev would reject becomes a finding and a candidate with a non-"loaded" status.
-import { readFile, stat } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
 import type { Finding } from '../../lib/report/schema';
 import { testCondition } from './conditions';
 import { parseLinkFileInto, type ParseMessage } from './confParser';
@@ -62,11 +62,11 @@ async function readBytes(root: string, p: string): Promise<ReadBytes> {
     const canonical = await chase(root, p);
     // A /dev/null symlink reads as nothing (a masked drop-in), whether or not the root has a device node.
     if (canonical === '/dev/null') return { ok: true, bytes: Buffer.alloc(0) };
-    const st = await stat(hostPath(root, p));
+    const st = statSync(hostPath(root, p));
     if (st.isDirectory()) return { ok: false, error: 'Is a directory' };
     if (st.isCharacterDevice()) return { ok: true, bytes: Buffer.alloc(0) };
     if (!st.isFile()) return { ok: false, error: 'not a regular file' };
-    return { ok: true, bytes: await readFile(hostPath(root, p)) };
+    return { ok: true, bytes: readFileSync(hostPath(root, p)) };
   } catch (e) {
     return { ok: false, error: (e as Error).message };
   }
@@ -75,7 +75,7 @@ async function readBytes(root: string, p: string): Promise<ReadBytes> {
 export async function loadLinkConfig(root: string, opts: LoadOptions): Promise<LinkConfig> {
   if (!root.startsWith('/')) throw new RootDirError(root, 'not an absolute path');
   try {
-    if (!(await stat(root)).isDirectory()) throw new RootDirError(root, 'not a directory');
+    if (!statSync(root).isDirectory()) throw new RootDirError(root, 'not a directory');
   } catch (e) {
     if (e instanceof RootDirError) throw e;
     throw new RootDirError(root, (e as Error).message);

@@ -66,8 +66,24 @@ export function arphrdOf(dev: DeviceFacts): number {
   return ARPHRD_ETHER;
 }
 
+// The hash (BigInt arithmetic) is the costliest step of resolving a veth, and a node asks it about the same
+// few hundred names every scan; the answer depends on nothing else.
+const persistentMacs = new Map<string, HwAddr>();
+const MAX_REMEMBERED_MACS = 4096;
+
 /** net_get_unique_predictable_data() + the bit fix-ups of net_verify_hardware_address() for Ethernet. */
 export function persistentMac(machineId: string, stableName: string): HwAddr {
+  const key = `${machineId}\0${stableName}`;
+  let mac = persistentMacs.get(key);
+  if (!mac) {
+    mac = computePersistentMac(machineId, stableName);
+    if (persistentMacs.size >= MAX_REMEMBERED_MACS) persistentMacs.clear();
+    persistentMacs.set(key, mac);
+  }
+  return { ...mac };
+}
+
+function computePersistentMac(machineId: string, stableName: string): HwAddr {
   const id = Buffer.from(machineId, 'hex');
   const data = Buffer.concat([id, Buffer.from(stableName, 'utf8')]);
   const bytes = uint64LeBytes(siphash24(data, HASH_KEY)).slice(0, 6);
