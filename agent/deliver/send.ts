@@ -1,5 +1,6 @@
 // One POST of one report, and what the answer means for that report. Classification is pure so the rules are
 // tested without a server; the HTTP call is a thin edge around it.
+import { post, PostError } from './post';
 import type { TokenSource } from './token';
 
 export type SendOutcome =
@@ -26,8 +27,7 @@ export function reportsUrl(server: URL): URL {
   return new URL('api/v1/reports', base);
 }
 
-async function readAnswer(res: Response): Promise<unknown> {
-  const text = await res.text();
+function parseAnswer(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch {
@@ -59,31 +59,21 @@ export async function sendReport(opts: SendOptions): Promise<SendOutcome> {
 }
 
 async function sendWith(opts: SendOptions, token: string): Promise<SendOutcome> {
-  const timeout = AbortSignal.timeout(opts.timeoutMs);
-  const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
-  let res: Response;
+  let res: { status: number; text: string };
   try {
-    res = await fetch(reportsUrl(opts.server), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: opts.body,
-      signal,
-      // A redirected POST would silently turn into a GET; treat a redirect as a wrong --server instead.
-      redirect: 'manual',
-    });
+    // node:http follows no redirects, so a redirected POST cannot silently turn into a GET: a 3xx is "refused".
+    res = await post(
+      reportsUrl(opts.server),
+      { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      opts.body,
+      opts.timeoutMs,
+      opts.signal,
+    );
   } catch (err) {
-    const e = err as Error & { cause?: { code?: string; message?: string } };
-    const reason = timeout.aborted
-      ? `no answer within ${opts.timeoutMs} ms`
-      : (e.cause?.code ?? e.cause?.message ?? e.message);
+    const reason = err instanceof PostError ? err.message : (err as Error).message;
     return { kind: 'retry', status: null, error: reason };
   }
-  let answer: unknown;
-  try {
-    answer = await readAnswer(res);
-  } catch (err) {
-    return { kind: 'retry', status: res.status, error: `reading the answer failed: ${(err as Error).message}` };
-  }
+  const answer = parseAnswer(res.text);
   const kind = classifyStatus(res.status);
   switch (kind) {
     case 'accepted': {
