@@ -8,6 +8,7 @@ import { describeAgentTokenSetup } from '../lib/auth/agentToken';
 import { clusterConfigFromEnv } from '../lib/cluster/config';
 import { startCluster, type ClusterRuntime } from '../lib/cluster/runtime';
 import { getEventBus } from '../lib/events/bus';
+import { startPgRelay, type PgRelay } from '../lib/events/pgRelay';
 import { sendError } from '../lib/http/node';
 import { endEventStreams, handleStreamRequest, STREAM_PATH } from '../lib/history/stream';
 import { handleReportRequest, REPORTS_PATH } from '../lib/ingest/http';
@@ -62,6 +63,10 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   metrics.setScrapeSource(async () => ({ fleet: await getFleetFrom(await getStore()) }));
   const metricsToken = configuredMetricsToken();
   const bus = getEventBus();
+  // Several replicas on one PostgreSQL: SSE clients of every replica hear what any replica stored (LISTEN/NOTIFY).
+  const relay: PgRelay | null =
+    storeConfig.engine === 'postgres' ? await startPgRelay({ url: storeConfig.url, bus, store: getStore, log: { info: (m) => log.info(m), warn: (m) => log.warn(m), error: (m) => log.error(m) } }) : null;
+  bus.setRelay(relay);
   const cluster: ClusterRuntime | null = kube
     ? startCluster({ kube, config: clusterConfig, sharedToken: config.agentToken, store: getStore, bus, log, metrics })
     : null;
@@ -135,6 +140,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       await nextApp?.close().catch(() => undefined);
       metrics.setScrapeSource(null);
       await closeRemediationRuntime();
+      bus.setRelay(null);
+      await relay?.close();
       await retention.stop();
       await closeStore();
     })());

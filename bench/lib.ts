@@ -1,0 +1,169 @@
+// Shared by the benchmarks: the figure model every bench returns, the server as a child process, /proc readings,
+// percentiles and the machine description printed beside the figures.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+export const REPO = fileURLToPath(new URL('..', import.meta.url));
+
+/** One printed figure. `met` is null when the figure has no target. */
+export interface Figure {
+  metric: string;
+  value: number | string;
+  unit?: string;
+  target?: string;
+  met?: boolean | null;
+}
+
+export interface BenchResult {
+  name: string;
+  title: string;
+  figures: Figure[];
+  notes: string[];
+  /** Load average when the bench started and ended: the machine is shared, so figures need it beside them. */
+  loadStart: string;
+  loadEnd: string;
+  seconds: number;
+  error?: string;
+}
+
+export const load = (): string =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+export const round = (n: number, digits = 1): number => +n.toFixed(digits);
+
+/** VmRSS or VmHWM (peak) of a process, in MB. */
+export function procMemMb(pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number {
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/** CPU time a process has used so far, in ms (utime + stime; USER_HZ is 100 on Linux). */
+export function procCpuMs(pid: number): { user: number; system: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { user: Number(f[11]) * 10, system: Number(f[12]) * 10 };
+}
+
+export interface Machine {
+  cpus: number;
+  cpuModel: string;
+  memoryGiB: number;
+  kernel: string;
+  os: string;
+  node: string;
+  chromium: string;
+  postgres: string;
+}
+
+function firstLine(cmd: string, args: string[]): string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  return (r.stdout || r.stderr || '').split('\n')[0].trim() || 'unknown';
+}
+
+export function describeMachine(): Machine {
+  const osRelease = readFileSync('/etc/os-release', 'utf8');
+  const pgBin = spawnSync('bash', ['-c', 'ls -d /usr/lib/postgresql/*/bin | head -1'], { encoding: 'utf8' }).stdout.trim();
+  return {
+    cpus: Number(firstLine('nproc', [])) || cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryGiB: round(totalmem() / 1024 ** 3, 1),
+    kernel: firstLine('uname', ['-r']),
+    os: /^PRETTY_NAME="?([^"\n]*)"?$/m.exec(osRelease)?.[1] ?? 'unknown',
+    node: process.version,
+    chromium: firstLine('/usr/bin/chromium', ['--version']),
+    postgres: pgBin ? firstLine(`${pgBin}/postgres`, ['--version']) : 'not installed',
+  };
+}
+
+export interface ServerChild {
+  url: string;
+  pid: number;
+  child: ChildProcess;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** `node --import tsx server/main.ts` with exactly this environment (plus PATH/HOME), on a free loopback port. */
+export async function startServer(env: Record<string, string>, timeoutMs = 120_000, nodeArgs: string[] = []): Promise<ServerChild> {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'server/main.ts'], {
+    cwd: REPO,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', NODE_ENV: 'production', HOST: '127.0.0.1', PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const keep = (c: Buffer) => {
+    out += c;
+    if (out.length > 200_000) out = out.slice(-100_000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start within ${timeoutMs} ms:\n${out}`)), timeoutMs);
+    const check = () => {
+      const m = /vethwatch listening on (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code} before listening:\n${out}`));
+    });
+  });
+  return {
+    url,
+    pid: child.pid!,
+    child,
+    output: () => out,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(killer);
+    },
+  };
+}
+
+/** A throwaway PostgreSQL cluster (scripts/pg-throwaway.sh); stop() removes it. */
+export async function startThrowawayPg(dir: string): Promise<{ url: string; stop(): void }> {
+  const r = spawnSync('bash', ['scripts/pg-throwaway.sh', 'start', dir], { cwd: REPO, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`pg-throwaway.sh start failed: ${r.stderr || r.stdout}`);
+  return {
+    url: r.stdout.trim(),
+    stop: () => void spawnSync('bash', ['scripts/pg-throwaway.sh', 'stop', dir], { cwd: REPO }),
+  };
+}
+
+/** Times n sequential GETs (after a few warm-ups); returns sorted latencies in ms and the last body's size. */
+export async function timeGets(url: string, n: number, warmups = 3): Promise<{ sorted: number[]; bytes: number; status: number }> {
+  let bytes = 0;
+  let status = 0;
+  for (let i = 0; i < warmups; i++) await (await fetch(url)).arrayBuffer();
+  const ms: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    const res = await fetch(url);
+    const body = await res.arrayBuffer();
+    ms.push(performance.now() - t0);
+    bytes = body.byteLength;
+    status = res.status;
+  }
+  return { sorted: ms.sort((a, b) => a - b), bytes, status };
+}
+
+export function target(value: number, max: number, label: string): Pick<Figure, 'target' | 'met'> {
+  return { target: label, met: Number.isFinite(value) ? value <= max : false };
+}
