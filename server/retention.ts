@@ -34,7 +34,13 @@ export function retentionConfigFromEnv(env: Record<string, string | undefined> =
   if (!Number.isInteger(days) || days < 1 || days > 36500) {
     throw new RetentionConfigError(`VETHWATCH_RETENTION_DAYS must be a whole number of days from 1 to 36500, got "${raw}"`);
   }
-  return { days, intervalMs: 3600 * 1000, firstRunDelayMs: 60 * 1000, batchSize: DEFAULT_PRUNE_BATCH, pauseMs: 50 };
+  // The first run waits so start-up stays quick; tests shorten the wait to see a run without idling a minute.
+  const rawFirst = env.VETHWATCH_RETENTION_FIRST_RUN_SECONDS?.trim();
+  const firstRunSeconds = rawFirst ? Number(rawFirst) : 60;
+  if (!Number.isFinite(firstRunSeconds) || firstRunSeconds < 0 || firstRunSeconds > 86400) {
+    throw new RetentionConfigError(`VETHWATCH_RETENTION_FIRST_RUN_SECONDS must be 0 to 86400 seconds, got "${rawFirst}"`);
+  }
+  return { days, intervalMs: 3600 * 1000, firstRunDelayMs: firstRunSeconds * 1000, batchSize: DEFAULT_PRUNE_BATCH, pauseMs: 50 };
 }
 
 export interface PruneOptions {

@@ -5,7 +5,7 @@
 //  * one remediation per node holds across replicas: the same plan applied at A and B at once gives one 202 and
 //    one 409. The executor is Kubernetes against the fake API server with no Job controller, so nothing runs on
 //    this host and the Job simply stays pending;
-//  * history retention runs once: both replicas' first runs (60 s after start, the server's fixed first delay)
+//  * history retention runs once: both replicas' first runs (FIRST_RUN_S after start)
 //    race for the advisory lock; exactly one prunes and logs. (That the lock serialises two overlapping runners
 //    is shown deterministically in test/server/retention.test.ts; this shows it between processes.)
 // There is no "stale marking" job to check: staleness is computed at read time (lib/nodes/state.ts).
@@ -18,6 +18,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReport } from '../../lib/report/fixtures';
 import { createPgDatabase } from '../../lib/store/testing';
 import type { ApplyResponse, PlanPreview, RemediationErrorBody } from '../../lib/remediation/types';
+
+/** Long enough for the old events to be written after both replicas start, short enough not to idle. */
+const FIRST_RUN_S = 8;
 import { FakeKube } from '../fake-kube/server';
 import { startServerProcess, type ServerProcess } from '../server/serverProcess';
 
@@ -46,6 +49,7 @@ beforeAll(async () => {
     VETHWATCH_EXECUTOR: 'kubernetes',
     VETHWATCH_AGENT_IMAGE: 'ghcr.io/vethwatch/agent:test',
     VETHWATCH_NAMESPACE: 'vethwatch',
+    VETHWATCH_RETENTION_FIRST_RUN_SECONDS: String(FIRST_RUN_S),
   };
   // One first, so the migrations run once; then the second against the migrated database.
   a = await startServerProcess(env);
@@ -179,12 +183,12 @@ describe('two server replicas on one PostgreSQL', () => {
   it(
     'history retention runs once across both replicas (advisory lock)',
     async () => {
-      // Both first runs are due 60 s after their start; give them time to run and finish.
+      // Both first runs are due FIRST_RUN_S after their start; give them time to run and finish.
       const pruned = () => [a, b].map((s) => [...s.output().matchAll(/retention pruned (\d+) events/g)].map((m) => Number(m[1])));
-      const deadline = startedAt + 60_000 + 30_000;
+      const deadline = startedAt + FIRST_RUN_S * 1000 + 30_000;
       while (Date.now() < deadline && pruned().flat().length === 0) await new Promise((r) => setTimeout(r, 500));
       // And a little longer, so a second (wrong) prune would have shown up too.
-      await new Promise((r) => setTimeout(r, Math.max(3000, startedAt + 66_000 - Date.now())));
+      await new Promise((r) => setTimeout(r, Math.max(3000, startedAt + FIRST_RUN_S * 1000 + 6_000 - Date.now())));
       const [byA, byB] = pruned();
       expect(byA.length + byB.length).toBe(1);
       expect([...byA, ...byB][0]).toBe(OLD_EVENTS);
