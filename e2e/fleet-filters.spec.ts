@@ -62,6 +62,40 @@ test('search, filters and sort narrow and order the table and are kept in the UR
   await expect(rowNames(page)).toHaveText(['db-risk', 'db-broken']);
 });
 
+function withUdev(report: import('../lib/report/schema').Report, version: string) {
+  // The fixture's winning file is the stock 99-default.link, owned by udev.
+  report.linkPolicy.files[0].package = { name: 'udev', version };
+  return report;
+}
+
+test('filter and sort by the package version owning the winning link file, kept in the URL', async ({ page, api }) => {
+  await api.accept(withUdev(healthyReport('pkg-old'), '252.30-1~deb12u1'));
+  await api.accept(withUdev(atRiskReport('pkg-new-1'), '252.39-1~deb12u2'));
+  await api.accept(withUdev(brokenReport('pkg-new-2', 1), '252.39-1~deb12u2'));
+  await page.goto('/');
+  const filters = page.getByRole('search', { name: 'Filter nodes' });
+  await filters.getByLabel('Package version').selectOption('udev@252.39-1~deb12u2');
+  await expect(rowNames(page)).toHaveText(['pkg-new-2', 'pkg-new-1']);
+  await expect(page).toHaveURL(/\?pkg=udev%40252\.39-1%7Edeb12u2$|\?pkg=udev%40252\.39-1~deb12u2$/);
+  await page.reload();
+  await expect(rowNames(page)).toHaveText(['pkg-new-2', 'pkg-new-1']);
+  await expect(filters.getByLabel('Package version')).toHaveValue('udev@252.39-1~deb12u2');
+  await expect(fleetRow(page, 'pkg-new-1')).toContainText('udev 252.39-1~deb12u2');
+
+  await filters.getByRole('link', { name: 'Clear filters' }).click();
+  await fleetTable(page).getByRole('columnheader', { name: /^Link file package/ }).getByRole('link').click();
+  await expect(page).toHaveURL(/sort=package/);
+  await expect(rowNames(page)).toHaveText(['pkg-old', 'pkg-new-2', 'pkg-new-1']);
+});
+
+test('each row has a 24 h strip of ARP mismatches with a readable label', async ({ page, api }) => {
+  await seed(api);
+  await page.goto('/');
+  await expect(fleetRow(page, 'web-broken').getByRole('img', { name: 'Mismatches in the last 24 h: peak 2, now 2' })).toBeVisible();
+  await expect(fleetRow(page, 'web-ok-1').getByRole('img', { name: 'Mismatches in the last 24 h: peak 0, now 0' })).toBeVisible();
+  await page.screenshot({ path: 'test-results/fleet-strip.png', fullPage: true });
+});
+
 test('export writes exactly the rows shown as CSV and JSON', async ({ page, api }) => {
   await seed(api);
   await page.goto('/?state=broken');

@@ -22,7 +22,7 @@ export function FleetFilters({
   onChange,
 }: {
   filter: FleetFilter;
-  facets: { os: string[]; policy: string[] };
+  facets: { os: string[]; policy: string[]; pkg: string[] };
   shown: number;
   total: number;
   onChange: (next: Partial<FleetFilter>) => void;
@@ -100,6 +100,18 @@ export function FleetFilters({
           {filter.policy && !facets.policy.includes(filter.policy) && <option value={filter.policy}>{filter.policy}</option>}
         </select>
       </label>
+      <label className="field">
+        <span>Package version</span>
+        <select name="pkg" value={filter.pkg ?? ''} onChange={(e) => onChange({ pkg: e.target.value || null })}>
+          <option value="">Any package version</option>
+          {facets.pkg.map((p) => (
+            <option key={p} value={p}>
+              {p === 'none' ? 'no package owns the file' : p}
+            </option>
+          ))}
+          {filter.pkg && !facets.pkg.includes(filter.pkg) && <option value={filter.pkg}>{filter.pkg}</option>}
+        </select>
+      </label>
       {filter.sort !== 'severity' && <input type="hidden" name="sort" value={filter.sort} />}
       {filter.dir !== 'asc' && <input type="hidden" name="dir" value={filter.dir} />}
       <div className="field field-actions">
@@ -117,7 +129,7 @@ export function FleetFilters({
                 href="/"
                 onClick={(e) => {
                   e.preventDefault();
-                  onChange({ q: '', states: [], os: null, policy: null });
+                  onChange({ q: '', states: [], os: null, policy: null, pkg: null });
                   const input = e.currentTarget.closest('form')?.querySelector<HTMLInputElement>('input[name=q]');
                   if (input) input.value = '';
                 }}

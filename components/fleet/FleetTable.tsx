@@ -11,6 +11,7 @@ import { StateBadge } from '../ui/Badge';
 import { formatDuration, plural } from '../ui/format';
 import { Icon } from '../ui/Icon';
 import { nodeStatePresentation } from '../ui/tones';
+import { MismatchStrip } from './MismatchStrip';
 import { PolicyCell } from './PolicyCell';
 import type { FleetFilter, SortKey } from './query';
 import { FIRST_PAINT_ROWS, VIRTUAL_THRESHOLD, useWindowedRows } from './useWindowedRows';
@@ -46,7 +47,18 @@ function MismatchCell({ node }: { node: NodeSummary }) {
   );
 }
 
-function Row({ node, index }: { node: NodeSummary; index: number }) {
+function PackageCell({ node }: { node: NodeSummary }) {
+  const p = node.policyPackage;
+  if (p === undefined) return <span className="muted">—</span>;
+  if (p === null) return <span className="muted">no package</span>;
+  return (
+    <span className="ident small">
+      {p.name} {p.version ?? <span className="muted">version unknown</span>}
+    </span>
+  );
+}
+
+function Row({ node, index, stripEndsAt }: { node: NodeSummary; index: number; stripEndsAt: string | null }) {
   return (
     <tr data-state={node.state} data-index={index} aria-rowindex={index + 2}>
       <th scope="row">
@@ -61,7 +73,13 @@ function Row({ node, index }: { node: NodeSummary; index: number }) {
         <PolicyCell policy={node.policy} />
       </td>
       <td className="num">
-        <MismatchCell node={node} />
+        <div className="state-cell">
+          <MismatchCell node={node} />
+          {node.mismatchStrip && stripEndsAt && <MismatchStrip strip={node.mismatchStrip} endsAt={stripEndsAt} />}
+        </div>
+      </td>
+      <td>
+        <PackageCell node={node} />
       </td>
       <td>
         <div className="state-cell">
@@ -87,6 +105,7 @@ const COLUMNS: { key: SortKey; label: string; num?: boolean }[] = [
   { key: 'severity', label: 'State' },
   { key: 'policy', label: 'New veth MAC policy' },
   { key: 'mismatches', label: 'ARP mismatches', num: true },
+  { key: 'package', label: 'Link file package' },
   { key: 'os', label: 'OS' },
   { key: 'lastReport', label: 'Last report' },
 ];
@@ -135,15 +154,18 @@ const SORT_WORDS: Record<SortKey, string> = {
   policy: 'by policy',
   mismatches: 'by ARP mismatches',
   os: 'by OS',
+  package: 'by link file package',
   lastReport: 'by last report',
 };
 
 export function FleetTable({
+  stripEndsAt,
   nodes,
   filter,
   hrefFor,
   onSort,
 }: {
+  stripEndsAt: string | null;
   nodes: NodeSummary[];
   filter: FleetFilter;
   hrefFor: (sort: SortKey, dir: 'asc' | 'desc') => string;
@@ -210,15 +232,15 @@ export function FleetTable({
         <tbody ref={bodyRef} onKeyDown={onKeyDown}>
           {virtual && start > 0 && (
             <tr className="spacer" aria-hidden="true" style={{ height: start * rowH }}>
-              <td colSpan={6} />
+              <td colSpan={7} />
             </tr>
           )}
           {visible.map((node, j) => (
-            <Row key={node.name} node={node} index={start + j} />
+            <Row key={node.name} node={node} index={start + j} stripEndsAt={stripEndsAt} />
           ))}
           {virtual && end < nodes.length && (
             <tr className="spacer" aria-hidden="true" style={{ height: (nodes.length - end) * rowH }}>
-              <td colSpan={6} />
+              <td colSpan={7} />
             </tr>
           )}
         </tbody>

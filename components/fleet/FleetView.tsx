@@ -51,6 +51,7 @@ export function FleetView() {
         <>
           <FleetFilters filter={filter} facets={facets} shown={nodes.length} total={fleet.nodes.length} onChange={change} />
           <FleetTable
+            stripEndsAt={fleet.stripEndsAt ?? null}
             nodes={nodes}
             filter={filter}
             hrefFor={(sort, dir) => hrefWith(params, filterParams({ ...filter, sort, dir }))}

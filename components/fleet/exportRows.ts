@@ -15,6 +15,8 @@ const HEADER = [
   'systemd',
   'last_report_at',
   'interval_seconds',
+  'link_file_package',
+  'link_file_package_version',
 ];
 
 function cell(v: string | number | boolean | null): string {
@@ -41,6 +43,8 @@ export function fleetCsv(nodes: readonly NodeSummary[]): string {
         n.os.systemdVersion,
         n.lastReportAt,
         n.intervalSeconds,
+        n.policyPackage?.name ?? null,
+        n.policyPackage?.version ?? null,
       ]
         .map(cell)
         .join(','),

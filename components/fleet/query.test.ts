@@ -20,21 +20,21 @@ function node(name: string, state: NodeState, extra: Partial<NodeSummary> = {}):
 }
 
 const nodes = [
-  node('web-1', 'healthy', { policy: { macAddressPolicy: 'none', linkFile: null, udevRewritesMac: false } }),
-  node('web-2', 'broken', { mismatchCount: 2, lastReportAt: '2026-11-26T09:00:00.000Z' }),
-  node('db-1', 'at-risk', { os: { prettyName: 'Ubuntu 22.04.4 LTS', kernel: '5.15', systemdVersion: 249 } }),
+  node('web-1', 'healthy', { policy: { macAddressPolicy: 'none', linkFile: null, udevRewritesMac: false }, policyPackage: null }),
+  node('web-2', 'broken', { mismatchCount: 2, lastReportAt: '2026-11-26T09:00:00.000Z', policyPackage: { name: 'udev', version: '252.39-1~deb12u2' } }),
+  node('db-1', 'at-risk', { os: { prettyName: 'Ubuntu 22.04.4 LTS', kernel: '5.15', systemdVersion: 249 }, policyPackage: { name: 'udev', version: '249.11-0ubuntu3.12' } }),
   node('db-2', 'stale', { policy: null, lastReportAt: null }),
 ];
 
 describe('parseFleetFilter', () => {
   it('reads every field and ignores what it does not know', () => {
-    const f = parseFleetFilter(new URLSearchParams('q=web&state=broken,bogus,at-risk&os=X&policy=none&sort=mismatches&dir=desc'));
-    expect(f).toEqual({ q: 'web', states: ['broken', 'at-risk'], os: 'X', policy: 'none', sort: 'mismatches', dir: 'desc' });
+    const f = parseFleetFilter(new URLSearchParams('q=web&state=broken,bogus,at-risk&os=X&policy=none&pkg=udev%40252.39-1~deb12u2&sort=mismatches&dir=desc'));
+    expect(f).toEqual({ q: 'web', states: ['broken', 'at-risk'], os: 'X', policy: 'none', pkg: 'udev@252.39-1~deb12u2', sort: 'mismatches', dir: 'desc' });
     expect(parseFleetFilter(new URLSearchParams('sort=evil&dir=sideways'))).toEqual(DEFAULT_FILTER);
   });
   it('round-trips through the URL, leaving defaults out', () => {
-    expect(filterParams(DEFAULT_FILTER)).toEqual({ q: null, state: null, os: null, policy: null, sort: null, dir: null });
-    const f = parseFleetFilter(new URLSearchParams('q=a%20b&state=stale&sort=name&dir=desc'));
+    expect(filterParams(DEFAULT_FILTER)).toEqual({ q: null, state: null, os: null, policy: null, pkg: null, sort: null, dir: null });
+    const f = parseFleetFilter(new URLSearchParams('q=a%20b&state=stale&pkg=udev%40252&sort=package&dir=desc'));
     const back = new URLSearchParams();
     for (const [k, v] of Object.entries(filterParams(f))) if (v !== null) back.set(k, v);
     expect(parseFleetFilter(back)).toEqual(f);
@@ -57,6 +57,16 @@ describe('applyFleetFilter', () => {
     expect(names({ q: 'ubuntu db' })).toEqual(['db-1']);
     expect(names({ q: 'nothing-like-this' })).toEqual([]);
   });
+  it('filters and sorts by the package version that owns the winning link file', () => {
+    expect(names({ pkg: 'udev@252.39-1~deb12u2' })).toEqual(['web-2']);
+    expect(names({ pkg: 'udev@249.11-0ubuntu3.12' })).toEqual(['db-1']);
+    // No package owns it, or the node has not said (an older server's view): both read as none.
+    expect(names({ pkg: 'none' })).toEqual(['db-2', 'web-1']);
+    expect(names({ pkg: 'udev@0' })).toEqual([]);
+    expect(names({ q: '249.11' })).toEqual(['db-1']);
+    expect(names({ sort: 'package' })).toEqual(['db-2', 'web-1', 'db-1', 'web-2']);
+    expect(names({ sort: 'package', dir: 'desc' })).toEqual(['web-2', 'db-1', 'db-2', 'web-1']);
+  });
   it('sorts by any column, ties kept worst first', () => {
     expect(names({ sort: 'name' })).toEqual(['db-1', 'db-2', 'web-1', 'web-2']);
     expect(names({ sort: 'mismatches', dir: 'desc' })[0]).toBe('web-2');
@@ -67,6 +77,7 @@ describe('applyFleetFilter', () => {
     expect(facets(nodes)).toEqual({
       os: ['Debian GNU/Linux 12 (bookworm)', 'Ubuntu 22.04.4 LTS'],
       policy: ['none', 'not-reported', 'persistent'],
+      pkg: ['none', 'udev@249.11-0ubuntu3.12', 'udev@252.39-1~deb12u2'],
     });
   });
 });

@@ -3,7 +3,7 @@
 import { NODE_STATES, type NodeState, type NodeSummary } from '../../lib/nodes/types';
 import { worstFirst } from './order';
 
-export const SORT_KEYS = ['severity', 'name', 'policy', 'mismatches', 'os', 'lastReport'] as const;
+export const SORT_KEYS = ['severity', 'name', 'policy', 'mismatches', 'os', 'package', 'lastReport'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 export type SortDir = 'asc' | 'desc';
 
@@ -16,11 +16,13 @@ export interface FleetFilter {
   os: string | null;
   /** A MACAddressPolicy value, 'unset', 'not-reported', or null for any. */
   policy: string | null;
+  /** Package owning the winning link file as name@version (packageValue), 'none', or null for any. URL: pkg. */
+  pkg: string | null;
   sort: SortKey;
   dir: SortDir;
 }
 
-export const DEFAULT_FILTER: FleetFilter = { q: '', states: [], os: null, policy: null, sort: 'severity', dir: 'asc' };
+export const DEFAULT_FILTER: FleetFilter = { q: '', states: [], os: null, policy: null, pkg: null, sort: 'severity', dir: 'asc' };
 
 /** The states someone should look at: the "needs attention" choice of the state filter. */
 export const ATTENTION_STATES: NodeState[] = ['broken', 'at-risk', 'stale', 'no-agent'];
@@ -38,6 +40,7 @@ export function parseFleetFilter(params: ParamSource): FleetFilter {
     states: [...new Set(states)],
     os: params.get('os') || null,
     policy: params.get('policy') || null,
+    pkg: params.get('pkg') || null,
     sort: (SORT_KEYS as readonly string[]).includes(sort ?? '') ? (sort as SortKey) : DEFAULT_FILTER.sort,
     dir: dir === 'desc' ? 'desc' : 'asc',
   };
@@ -50,13 +53,14 @@ export function filterParams(f: FleetFilter): Record<string, string | null> {
     state: f.states.length ? f.states.join(',') : null,
     os: f.os,
     policy: f.policy,
+    pkg: f.pkg,
     sort: f.sort === DEFAULT_FILTER.sort ? null : f.sort,
     dir: f.dir === 'asc' ? null : f.dir,
   };
 }
 
 export function isFiltered(f: FleetFilter): boolean {
-  return f.q !== '' || f.states.length > 0 || f.os !== null || f.policy !== null;
+  return f.q !== '' || f.states.length > 0 || f.os !== null || f.policy !== null || f.pkg !== null;
 }
 
 export function policyValue(n: NodeSummary): string {
@@ -64,23 +68,31 @@ export function policyValue(n: NodeSummary): string {
   return n.policy.macAddressPolicy ?? 'unset';
 }
 
+/** The package version filter's value: "udev@252.39-1~deb12u2", or 'none' when no package owns the file. */
+export function packageValue(n: NodeSummary): string {
+  const p = n.policyPackage;
+  return p ? `${p.name}@${p.version ?? 'unknown'}` : 'none';
+}
+
 function osName(n: NodeSummary): string {
   return n.os.prettyName ?? 'unknown OS';
 }
 
 /** The values the OS and policy filters offer, from the nodes at hand. */
-export function facets(nodes: readonly NodeSummary[]): { os: string[]; policy: string[] } {
+export function facets(nodes: readonly NodeSummary[]): { os: string[]; policy: string[]; pkg: string[] } {
   const os = new Set<string>();
   const policy = new Set<string>();
+  const pkg = new Set<string>();
   for (const n of nodes) {
     os.add(osName(n));
     policy.add(policyValue(n));
+    pkg.add(packageValue(n));
   }
-  return { os: [...os].sort(), policy: [...policy].sort() };
+  return { os: [...os].sort(), policy: [...policy].sort(), pkg: [...pkg].sort() };
 }
 
 function matchesText(n: NodeSummary, q: string): boolean {
-  const hay = [n.name, n.os.prettyName, n.os.kernel, n.policy?.macAddressPolicy, n.policy?.linkFile, n.stateReason]
+  const hay = [n.name, n.os.prettyName, n.os.kernel, n.policy?.macAddressPolicy, n.policy?.linkFile, n.policyPackage ? packageValue(n) : null, n.stateReason]
     .filter(Boolean)
     .join('\n')
     .toLowerCase();
@@ -96,6 +108,7 @@ const compare: Record<Exclude<SortKey, 'severity'>, (a: NodeSummary, b: NodeSumm
   policy: (a, b) => policyValue(a).localeCompare(policyValue(b)) || Number(b.policy?.udevRewritesMac) - Number(a.policy?.udevRewritesMac),
   mismatches: (a, b) => a.mismatchCount - b.mismatchCount || a.vethCount - b.vethCount,
   os: (a, b) => osName(a).localeCompare(osName(b)) || (a.os.systemdVersion ?? 0) - (b.os.systemdVersion ?? 0),
+  package: (a, b) => packageValue(a).localeCompare(packageValue(b)),
   // Never-reported nodes sort as the oldest.
   lastReport: (a, b) => (a.lastReportAt ? Date.parse(a.lastReportAt) : 0) - (b.lastReportAt ? Date.parse(b.lastReportAt) : 0),
 };
@@ -107,6 +120,7 @@ export function applyFleetFilter(nodes: readonly NodeSummary[], f: FleetFilter):
       (states.size === 0 || states.has(n.state)) &&
       (f.os === null || osName(n) === f.os) &&
       (f.policy === null || policyValue(n) === f.policy) &&
+      (f.pkg === null || packageValue(n) === f.pkg) &&
       (f.q === '' || matchesText(n, f.q)),
   );
   // Worst first is the base order: ties in any other column stay worst first, then by name.

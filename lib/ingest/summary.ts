@@ -15,6 +15,7 @@ export function summarizeReport(report: Report, stateHash: string): NodeSnapshot
     else if (v.arpStatus === 'unknown') unknownArpCount += 1;
   }
   const verdict = report.linkPolicy.newVeth;
+  const owner = verdict.linkFile === null ? null : (report.linkPolicy.files.find((f) => f.path === verdict.linkFile)?.package ?? null);
   return {
     collectedAt: toIsoUtc(report.collectedAt),
     lastReportId: report.reportId,
@@ -27,6 +28,8 @@ export function summarizeReport(report: Report, stateHash: string): NodeSnapshot
     policyMac: verdict.macAddressPolicy,
     policyLinkFile: verdict.linkFile,
     policyRewrites: verdict.udevRewritesMac,
+    policyPackage: owner?.name ?? null,
+    policyPackageVersion: owner?.name ? owner.version : null,
     vethCount: report.veths.length,
     mismatchCount,
     unknownArpCount,

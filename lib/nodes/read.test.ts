@@ -22,6 +22,7 @@ describe.each(testEngines)('read models on $name', (engine) => {
     const fleet = await getFleetFrom(t.store, new Date('2026-01-01T00:00:00.000Z'));
     expect(fleet).toEqual({
       generatedAt: '2026-01-01T00:00:00.000Z',
+      stripEndsAt: '2026-01-01T01:00:00.000Z',
       counts: { broken: 0, 'at-risk': 0, stale: 0, 'no-agent': 0, unknown: 0, healthy: 0 },
       nodes: [],
     });
@@ -52,6 +53,9 @@ describe.each(testEngines)('read models on $name', (engine) => {
       lastReportAt: '2026-01-01T00:00:20.000Z',
       reportAgeSeconds: 5,
       intervalSeconds: 30,
+      policyPackage: { name: 'udev', version: '252.39-1~deb12u2' },
+      // Both mismatches arrived with the first report, in the last hour of the strip.
+      mismatchStrip: [...Array(23).fill(0), 2],
     });
 
     // 31 s after its report, the 10 s node is stale; the 30 s nodes are not.

@@ -2,6 +2,7 @@ import 'server-only';
 // Read models for pages and the JSON API. getFleet/getNode use the process-wide store; the *From variants take
 // a store and a clock so tests can drive them.
 import type { MacPolicy } from '../report/schema';
+import { readMismatchStrips } from '../history/mismatchStrips';
 import { getStore, type NodeRecord, type Store } from '../store';
 import { currentClusterView, keepReportedNode, noAgentSummary, type ClusterView } from './cluster';
 import { deriveNodeState } from './state';
@@ -36,6 +37,7 @@ function toSummary(node: NodeRecord, now: number, cluster: ClusterView | null = 
     lastReportAt: node.lastReportAt,
     reportAgeSeconds: derived.reportAgeSeconds,
     intervalSeconds: node.intervalSeconds,
+    policyPackage: node.policyPackage === null ? null : { name: node.policyPackage, version: node.policyPackageVersion },
     ...kube,
   };
 }
@@ -49,7 +51,8 @@ export async function getFleetFrom(store: Store, now: Date = new Date(), cluster
   const records = await store.listNodes();
   const counts = Object.fromEntries(NODE_STATES.map((s) => [s, 0])) as Record<NodeState, number>;
   const kubeNodes = cluster?.nodes ?? null;
-  let nodes = records.map((r) => toSummary(r, now.getTime(), cluster));
+  const { endsAt, strips } = await readMismatchStrips(store, new Map(records.map((r) => [r.name, r.mismatchCount])), now);
+  let nodes: NodeSummary[] = records.map((r) => ({ ...toSummary(r, now.getTime(), cluster), mismatchStrip: strips.get(r.name) }));
   if (cluster && kubeNodes) {
     nodes = nodes.filter((n) => keepReportedNode(n.name, n.state === 'stale', cluster));
     const reported = new Set(records.map((r) => r.name));
@@ -57,7 +60,7 @@ export async function getFleetFrom(store: Store, now: Date = new Date(), cluster
     nodes.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
   for (const n of nodes) counts[n.state] += 1;
-  return { generatedAt: now.toISOString(), counts, nodes, ...(cluster ? { awsNode: cluster.awsNode } : {}) };
+  return { generatedAt: now.toISOString(), stripEndsAt: endsAt, counts, nodes, ...(cluster ? { awsNode: cluster.awsNode } : {}) };
 }
 
 /** The latest full picture of one node, or null when it has never reported. */

@@ -51,6 +51,13 @@ export interface NodeSummary {
   /** Seconds between lastReportAt and the moment the view was built. */
   reportAgeSeconds: number | null;
   intervalSeconds: number;
+  /** The package (and version) that owns the winning link file of the new-veth verdict; null when none does. */
+  policyPackage?: { name: string; version: string | null } | null;
+  /**
+   * Peak concurrent ARP mismatches in each of the last 24 UTC hours, oldest first, ending at FleetView.stripEndsAt
+   * (lib/history/mismatchBuckets.ts); fleet view only, absent for nodes no agent reports for.
+   */
+  mismatchStrip?: number[];
   /** The Kubernetes Node's facts; absent or null when the server watches no cluster or Kubernetes has no such Node. */
   kube?: KubeNodeFacts | null;
 }
@@ -59,6 +66,8 @@ export interface FleetView {
   generatedAt: string;
   counts: Record<NodeState, number>;
   nodes: NodeSummary[];
+  /** The end of every node's mismatchStrip: the start of the UTC hour after generatedAt. */
+  stripEndsAt?: string;
   /** The cluster's aws-node CNI; absent or null when there is no cluster or no aws-node DaemonSet. */
   awsNode?: AwsNodeCni | null;
 }

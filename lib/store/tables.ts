@@ -25,6 +25,9 @@ export interface NodesTable {
   policy_mac: string | null;
   policy_link_file: string | null;
   policy_rewrites: number;
+  /** The package owning the winning link file of the new-veth verdict (migration 0005); null when none does. */
+  policy_package: string | null;
+  policy_package_version: string | null;
   veth_count: number;
   mismatch_count: number;
   unknown_arp_count: number;

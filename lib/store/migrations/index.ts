@@ -5,6 +5,7 @@ import type { Engine } from '../config';
 import { initial } from './0001_initial';
 import { historyIndexes } from './0002_history_indexes';
 import { remediations } from './0003_remediations';
+import { policyPackage } from './0005_policy_package';
 
 export function migrationProvider(engine: Engine): MigrationProvider {
   return {
@@ -13,6 +14,7 @@ export function migrationProvider(engine: Engine): MigrationProvider {
         '0001_initial': initial(engine),
         '0002_history_indexes': historyIndexes,
         '0003_remediations': remediations(engine),
+        '0005_policy_package': policyPackage,
       };
     },
   };
