@@ -1,8 +1,10 @@
-// The shared, real captures (see /work/shared/domain/fixtures/README.md), read at test time, never copied.
+// The shared, real captures (see shared/domain/fixtures/README.md beside the checkout), read at test time, never
+// copied.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { SHARED_FIXTURES } from '../../test/support/sharedFixtures';
 
-export const FIXTURES = '/work/shared/domain/fixtures';
+export const FIXTURES = SHARED_FIXTURES;
 
 export function fixtureText(rel: string): string {
   return readFileSync(path.join(FIXTURES, rel), 'utf8');

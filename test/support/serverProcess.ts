@@ -1,0 +1,97 @@
+// Test support shared by vitest suites and Playwright fixtures: the real vethwatch server
+// (`node --import tsx server/main.ts`) as a child process, ready once it prints its "listening on" line, and the
+// one way to stop a child (SIGTERM, then SIGKILL if it lingers). Plain Node: no test-runner imports here.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+const READY_LINE = /vethwatch listening on (http:\/\/\S+)/;
+const DEFAULT_START_TIMEOUT_MS = 45_000;
+const DEFAULT_STOP_GRACE_MS = 10_000;
+
+export class ServerStartError extends Error {
+  constructor(
+    message: string,
+    readonly output: string,
+  ) {
+    super(`${message}\n--- server output ---\n${output}`);
+    this.name = 'ServerStartError';
+  }
+}
+
+/** Resolves true once the child has exited, false if it is still running after `ms`. */
+export function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((done) => {
+    const timer = setTimeout(() => done(false), ms);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      done(true);
+    });
+  });
+}
+
+/** SIGTERM, and SIGKILL if the child has not exited after `graceMs`. A child that already exited is left alone. */
+export async function stopChild(child: ChildProcess, graceMs = DEFAULT_STOP_GRACE_MS): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  if (await waitForExit(child, graceMs)) return;
+  child.kill('SIGKILL');
+  await waitForExit(child, graceMs);
+}
+
+export interface SpawnedServer {
+  /** The address from the server's "vethwatch listening on" line. */
+  url: string;
+  /** Everything written to stdout and stderr so far. */
+  output(): string;
+  /** Stops the server (see stopChild); safe to call more than once. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `server/main.ts` with exactly `env` (callers decide what is inherited) and waits for it to listen. If it
+ * exits or stays silent past the timeout, it is stopped and a ServerStartError carries its output.
+ */
+export async function spawnServer(opts: { env: NodeJS.ProcessEnv; startTimeoutMs?: number }): Promise<SpawnedServer> {
+  const startTimeoutMs = opts.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    cwd: REPO_ROOT,
+    env: opts.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.setEncoding('utf8').on('data', (s: string) => (output += s));
+  child.stderr!.setEncoding('utf8').on('data', (s: string) => (output += s));
+  const stop = () => stopChild(child);
+
+  try {
+    const url = await new Promise<string>((ready, fail) => {
+      const timer = setTimeout(
+        () => fail(new ServerStartError(`server did not say it was listening within ${startTimeoutMs / 1000} s`, output)),
+        startTimeoutMs,
+      );
+      const onData = () => {
+        const m = READY_LINE.exec(output);
+        if (!m) return;
+        clearTimeout(timer);
+        child.stdout!.off('data', onData);
+        ready(m[1]);
+      };
+      child.stdout!.on('data', onData);
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        fail(new ServerStartError(`server exited during start-up (code ${code}, signal ${signal})`, output));
+      });
+      child.once('error', (err) => {
+        clearTimeout(timer);
+        fail(new ServerStartError(`could not spawn the server: ${err.message}`, output));
+      });
+    });
+    return { url, output: () => output, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
