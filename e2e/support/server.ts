@@ -1,23 +1,14 @@
 // Starts the real vethwatch server (custom node:http server + the built Next app) on a free port with its own
 // SQLite file and agent token, and stops it again. Needs a prior `next build`.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { spawnServer } from '../../test/support/serverProcess';
 
-const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const READY_LINE = /vethwatch listening on (http:\/\/\S+)/;
+export { ServerStartError } from '../../test/support/serverProcess';
+
 const START_TIMEOUT_MS = 60_000;
-const STOP_TIMEOUT_MS = 10_000;
-
-export class ServerStartError extends Error {
-  constructor(message: string, readonly output: string) {
-    super(`${message}\n--- server output ---\n${output}`);
-    this.name = 'ServerStartError';
-  }
-}
 
 export interface RunningVethwatch {
   url: string;
@@ -26,17 +17,6 @@ export interface RunningVethwatch {
   /** Everything the server printed so far, for failure messages. */
   output(): string;
   stop(): Promise<void>;
-}
-
-function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((done) => {
-    const timer = setTimeout(() => done(false), ms);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      done(true);
-    });
-  });
 }
 
 export async function startVethwatch(): Promise<RunningVethwatch> {
@@ -55,49 +35,13 @@ export async function startVethwatch(): Promise<RunningVethwatch> {
   delete env.DATABASE_URL;
   delete env.VETHWATCH_NEXT;
 
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    cwd: REPO_ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const server = await spawnServer({ env, startTimeoutMs: START_TIMEOUT_MS }).catch(async (err: unknown) => {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
   });
-  let output = '';
-  child.stdout!.setEncoding('utf8').on('data', (s: string) => (output += s));
-  child.stderr!.setEncoding('utf8').on('data', (s: string) => (output += s));
-
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      if (!(await waitForExit(child, STOP_TIMEOUT_MS))) {
-        child.kill('SIGKILL');
-        await waitForExit(child, STOP_TIMEOUT_MS);
-      }
-    }
+    await server.stop();
     await rm(dir, { recursive: true, force: true });
   };
-
-  try {
-    const url = await new Promise<string>((ready, fail) => {
-      const timer = setTimeout(() => fail(new ServerStartError('server did not say it was listening in time', output)), START_TIMEOUT_MS);
-      const onData = () => {
-        const m = READY_LINE.exec(output);
-        if (!m) return;
-        clearTimeout(timer);
-        child.stdout!.off('data', onData);
-        ready(m[1]);
-      };
-      child.stdout!.on('data', onData);
-      child.once('exit', (code, signal) => {
-        clearTimeout(timer);
-        fail(new ServerStartError(`server exited during start-up (code ${code}, signal ${signal})`, output));
-      });
-      child.once('error', (err) => {
-        clearTimeout(timer);
-        fail(new ServerStartError(`could not spawn the server: ${err.message}`, output));
-      });
-    });
-    return { url, token, dbFile, output: () => output, stop };
-  } catch (err) {
-    await stop();
-    throw err;
-  }
+  return { url: server.url, token, dbFile, output: server.output, stop };
 }

@@ -27,6 +27,11 @@ export interface HistoryStore {
   latestPerSubject(query: { node: string; types: readonly EventType[]; beforeAt: string }): Promise<NodeEvent[]>;
   /** The first event among `types` of one node and subject after an id, or null. */
   firstAfter(query: { node: string; subject: string; types: readonly EventType[]; afterId: number }): Promise<NodeEvent | null>;
+  /**
+   * Fleet-wide events among `types` with at >= fromAt, in (at, id) order, a page at a time: keyset paging on the
+   * (at, id) index, so a month of older history costs nothing. Pass the last row's at and id to continue.
+   */
+  listEventsSince(query: { fromAt: string; types: readonly EventType[]; after?: { at: string; id: number }; limit: number }): Promise<NodeEvent[]>;
   /** Deletes up to `limit` of the oldest events received before `receivedBefore`; returns how many it deleted. */
   pruneEvents(receivedBefore: string, limit: number): Promise<number>;
 }
@@ -122,6 +127,18 @@ export function createHistoryStore(open: () => Kysely<Tables>): HistoryStore {
         .limit(1)
         .executeTakeFirst();
       return row ? eventFromRow(row) : null;
+    },
+
+    async listEventsSince({ fromAt, types, after, limit }) {
+      if (types.length === 0) return [];
+      let q = open().selectFrom('events').selectAll().where('at', '>=', fromAt).where('type', 'in', [...types]);
+      if (after) q = q.where((eb) => eb.or([eb('at', '>', after.at), eb.and([eb('at', '=', after.at), eb('id', '>', after.id)])]));
+      const rows = await q
+        .orderBy('at')
+        .orderBy('id')
+        .limit(Math.min(Math.max(Math.trunc(limit), 1), 20000))
+        .execute();
+      return rows.map(eventFromRow);
     },
 
     async pruneEvents(receivedBefore, limit) {

@@ -7,9 +7,9 @@ import type { Engine, StoreConfig } from './config';
 import { openEngine } from './engines';
 import { migrateToLatest } from './migrate';
 import { createRemediationStore, type RemediationStore } from './remediations';
-import { createHistoryStore, type HistoryStore } from './history';
+import { createHistoryStore, eventFromRow, type HistoryStore } from './history';
 import { createLockStore, type LockStore } from './locks';
-import type { EventsTable, NodesTable, Tables } from './tables';
+import type { NodesTable, Tables } from './tables';
 
 /** What a report says about its node, flattened for the fleet table. */
 export interface NodeSnapshot {
@@ -24,6 +24,9 @@ export interface NodeSnapshot {
   policyMac: string | null;
   policyLinkFile: string | null;
   policyRewrites: boolean;
+  /** The package owning policyLinkFile, and its version; null when no package owns it. */
+  policyPackage: string | null;
+  policyPackageVersion: string | null;
   vethCount: number;
   mismatchCount: number;
   unknownArpCount: number;
@@ -140,6 +143,8 @@ function toRecord(row: Selectable<NodesTable>): NodeRecord {
     policyMac: row.policy_mac,
     policyLinkFile: row.policy_link_file,
     policyRewrites: Number(row.policy_rewrites) === 1,
+    policyPackage: row.policy_package,
+    policyPackageVersion: row.policy_package_version,
     vethCount: Number(row.veth_count),
     mismatchCount: Number(row.mismatch_count),
     unknownArpCount: Number(row.unknown_arp_count),
@@ -161,23 +166,12 @@ function snapshotColumns(s: NodeSnapshot) {
     policy_mac: s.policyMac,
     policy_link_file: s.policyLinkFile,
     policy_rewrites: s.policyRewrites ? 1 : 0,
+    policy_package: s.policyPackage,
+    policy_package_version: s.policyPackageVersion,
     veth_count: s.vethCount,
     mismatch_count: s.mismatchCount,
     unknown_arp_count: s.unknownArpCount,
   };
-}
-
-function toEvent(row: Selectable<EventsTable>): NodeEvent {
-  return {
-    id: Number(row.id),
-    node: row.node,
-    type: row.type,
-    at: row.at,
-    receivedAt: row.received_at,
-    reportId: row.report_id,
-    subject: row.subject,
-    data: JSON.parse(row.data),
-  } as NodeEvent;
 }
 
 class KyselyStore implements Store {
@@ -298,7 +292,7 @@ class KyselyStore implements Store {
         .onConflict((oc) => oc.columns(['node', 'dedup_key']).doNothing())
         .returningAll()
         .execute();
-      for (const r of inserted) stored.push(toEvent(r));
+      for (const r of inserted) stored.push(eventFromRow(r));
     }
     // RETURNING order is not promised by either engine.
     return stored.sort((a, b) => a.id - b.id);
@@ -334,7 +328,7 @@ class KyselyStore implements Store {
       .orderBy('id', options.order ?? 'asc')
       .limit(limit)
       .execute();
-    return rows.map(toEvent);
+    return rows.map(eventFromRow);
   }
 
   async dumpTables(): Promise<Record<string, unknown[]>> {

@@ -1,13 +1,12 @@
 // Test support: the real vethwatch server (`node --import tsx server/main.ts`, API only) as a child process on
 // loopback, with its own SQLite file and agent token, plus read access to what it stored. Not a fake: the agent's
 // delivery tests check what the server actually accepted.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { REPO_ROOT, spawnServer } from '../../../test/support/serverProcess';
 
-export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export { REPO_ROOT };
 
 export interface RealServer {
   url: URL;
@@ -33,8 +32,7 @@ export function serverEntryExists(): boolean {
 }
 
 export async function startRealServer(opts: { dbPath: string; token: string; port?: number }): Promise<RealServer> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    cwd: REPO_ROOT,
+  const server = await spawnServer({
     env: {
       ...process.env,
       VETHWATCH_NEXT: '0',
@@ -44,42 +42,15 @@ export async function startRealServer(opts: { dbPath: string; token: string; por
       VETHWATCH_AGENT_TOKEN: opts.token,
       DATABASE_URL: '',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let out = '';
-  child.stdout!.on('data', (c) => (out += c));
-  child.stderr!.on('data', (c) => (out += c));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-
-  const url = await new Promise<URL>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start within 45 s:\n${out}`)), 45_000);
-    const check = () => {
-      const m = /vethwatch listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(new URL(m[1]));
-      }
-    };
-    child.stdout!.on('data', check);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code} before listening:\n${out}`));
-    });
-  });
-
+  const url = new URL(server.url);
   return {
     url,
     port: Number(url.port),
     token: opts.token,
     dbPath: opts.dbPath,
-    output: () => out,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(killer);
-    },
+    output: server.output,
+    stop: server.stop,
   };
 }
 
