@@ -2,13 +2,13 @@ import 'server-only';
 // Read models for pages and the JSON API. getFleet/getNode use the process-wide store; the *From variants take
 // a store and a clock so tests can drive them.
 import type { MacPolicy } from '../report/schema';
-import { readMismatchStrips } from '../history/mismatchStrips';
-import { getStore, type NodeRecord, type Store } from '../store';
+import { readMismatchStripsCached } from '../history/mismatchStrips';
+import { getStore, type NodeSummaryRecord, type Store } from '../store';
 import { currentClusterView, keepReportedNode, noAgentSummary, type ClusterView } from './cluster';
 import { deriveNodeState } from './state';
 import { NODE_STATES, type FleetView, type NodeDetail, type NodeState, type NodeSummary } from './types';
 
-function toSummary(node: NodeRecord, now: number, cluster: ClusterView | null = null): NodeSummary {
+function toSummary(node: NodeSummaryRecord, now: number, cluster: ClusterView | null = null): NodeSummary {
   const policy = {
     macAddressPolicy: node.policyMac as MacPolicy | null,
     linkFile: node.policyLinkFile,
@@ -48,10 +48,10 @@ function toSummary(node: NodeRecord, now: number, cluster: ClusterView | null = 
  * history stays in the store).
  */
 export async function getFleetFrom(store: Store, now: Date = new Date(), cluster: ClusterView | null = currentClusterView()): Promise<FleetView> {
-  const records = await store.listNodes();
+  const records = await store.listNodeSummaries();
   const counts = Object.fromEntries(NODE_STATES.map((s) => [s, 0])) as Record<NodeState, number>;
   const kubeNodes = cluster?.nodes ?? null;
-  const { endsAt, strips } = await readMismatchStrips(store, new Map(records.map((r) => [r.name, r.mismatchCount])), now);
+  const { endsAt, strips } = await readMismatchStripsCached(store, new Map(records.map((r) => [r.name, r.mismatchCount])), now);
   let nodes: NodeSummary[] = records.map((r) => ({ ...toSummary(r, now.getTime(), cluster), mismatchStrip: strips.get(r.name) }));
   if (cluster && kubeNodes) {
     nodes = nodes.filter((n) => keepReportedNode(n.name, n.state === 'stale', cluster));

@@ -12,6 +12,7 @@ export type {
   ApplyReportResult,
   ListEventsOptions,
   NodeRecord,
+  NodeSummaryRecord,
   NodeSnapshot,
   Store,
 } from './store';

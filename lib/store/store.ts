@@ -43,6 +43,25 @@ export interface NodeRecord extends NodeSnapshot {
   droppedReportsTotal: number;
 }
 
+/** What the fleet list reads of a node; listing 5,000 full rows cost most of GET /api/v1/nodes (docs/performance.md). */
+export type NodeSummaryRecord = Pick<
+  NodeRecord,
+  | 'name'
+  | 'lastReportAt'
+  | 'intervalSeconds'
+  | 'osPrettyName'
+  | 'osKernel'
+  | 'osSystemdVersion'
+  | 'policyMac'
+  | 'policyLinkFile'
+  | 'policyRewrites'
+  | 'policyPackage'
+  | 'policyPackageVersion'
+  | 'vethCount'
+  | 'mismatchCount'
+  | 'unknownArpCount'
+>;
+
 /** How many applied report ids each node remembers for resend detection. */
 export const RECENT_REPORT_IDS = 16;
 
@@ -99,6 +118,8 @@ export interface Store {
   /** Stores one report in one transaction: the node's current state and its events, as decide() says. */
   applyReport(input: ApplyReportInput): Promise<ApplyReportResult>;
   listNodes(): Promise<NodeRecord[]>;
+  /** The columns the fleet list shows, for every node: the list skips the bookkeeping (recent ids, hashes). */
+  listNodeSummaries(): Promise<NodeSummaryRecord[]>;
   getNode(name: string): Promise<{ node: NodeRecord; report: Report } | null>;
   listEvents(options?: ListEventsOptions): Promise<NodeEvent[]>;
   /** Remediations, their guardrail settings, fleet runs and the audit log (lib/store/remediations.ts). */
@@ -301,6 +322,45 @@ class KyselyStore implements Store {
   async listNodes(): Promise<NodeRecord[]> {
     const rows = await this.#open().selectFrom('nodes').selectAll().orderBy('name').execute();
     return rows.map(toRecord);
+  }
+
+  async listNodeSummaries(): Promise<NodeSummaryRecord[]> {
+    const rows = await this.#open()
+      .selectFrom('nodes')
+      .select([
+        'name',
+        'last_report_at',
+        'interval_seconds',
+        'os_pretty_name',
+        'os_kernel',
+        'os_systemd_version',
+        'policy_mac',
+        'policy_link_file',
+        'policy_rewrites',
+        'policy_package',
+        'policy_package_version',
+        'veth_count',
+        'mismatch_count',
+        'unknown_arp_count',
+      ])
+      .orderBy('name')
+      .execute();
+    return rows.map((row) => ({
+      name: row.name,
+      lastReportAt: row.last_report_at,
+      intervalSeconds: Number(row.interval_seconds),
+      osPrettyName: row.os_pretty_name,
+      osKernel: row.os_kernel,
+      osSystemdVersion: row.os_systemd_version === null ? null : Number(row.os_systemd_version),
+      policyMac: row.policy_mac,
+      policyLinkFile: row.policy_link_file,
+      policyRewrites: Number(row.policy_rewrites) === 1,
+      policyPackage: row.policy_package,
+      policyPackageVersion: row.policy_package_version,
+      vethCount: Number(row.veth_count),
+      mismatchCount: Number(row.mismatch_count),
+      unknownArpCount: Number(row.unknown_arp_count),
+    }));
   }
 
   async getNode(name: string): Promise<{ node: NodeRecord; report: Report } | null> {
