@@ -146,18 +146,29 @@ const EVENT_INSERT_CHUNK = 500;
 const NODE_LOCK_CLASS = 1986356339;
 const EVENTS_LOCK_CLASS = 1986356340;
 
-function toRecord(row: Selectable<NodesTable>): NodeRecord {
+/** The columns listNodeSummaries selects: the fleet list's share of a row. */
+const SUMMARY_COLUMNS = [
+  'name',
+  'last_report_at',
+  'interval_seconds',
+  'os_pretty_name',
+  'os_kernel',
+  'os_systemd_version',
+  'policy_mac',
+  'policy_link_file',
+  'policy_rewrites',
+  'policy_package',
+  'policy_package_version',
+  'veth_count',
+  'mismatch_count',
+  'unknown_arp_count',
+] as const;
+
+function toSummaryRecord(row: Pick<Selectable<NodesTable>, (typeof SUMMARY_COLUMNS)[number]>): NodeSummaryRecord {
   return {
     name: row.name,
-    firstReportAt: row.first_report_at,
     lastReportAt: row.last_report_at,
-    collectedAt: row.collected_at,
-    lastReportId: row.last_report_id,
-    recentReportIds: row.recent_report_ids.split(' ').filter(Boolean),
-    stateHash: row.state_hash,
-    stateChangedAt: row.state_changed_at,
     intervalSeconds: Number(row.interval_seconds),
-    agentVersion: row.agent_version,
     osPrettyName: row.os_pretty_name,
     osKernel: row.os_kernel,
     osSystemdVersion: row.os_systemd_version === null ? null : Number(row.os_systemd_version),
@@ -169,6 +180,19 @@ function toRecord(row: Selectable<NodesTable>): NodeRecord {
     vethCount: Number(row.veth_count),
     mismatchCount: Number(row.mismatch_count),
     unknownArpCount: Number(row.unknown_arp_count),
+  };
+}
+
+function toRecord(row: Selectable<NodesTable>): NodeRecord {
+  return {
+    ...toSummaryRecord(row),
+    firstReportAt: row.first_report_at,
+    collectedAt: row.collected_at,
+    lastReportId: row.last_report_id,
+    recentReportIds: row.recent_report_ids.split(' ').filter(Boolean),
+    stateHash: row.state_hash,
+    stateChangedAt: row.state_changed_at,
+    agentVersion: row.agent_version,
     reportsTotal: Number(row.reports_total),
     droppedReportsTotal: Number(row.dropped_reports_total),
   };
@@ -325,42 +349,8 @@ class KyselyStore implements Store {
   }
 
   async listNodeSummaries(): Promise<NodeSummaryRecord[]> {
-    const rows = await this.#open()
-      .selectFrom('nodes')
-      .select([
-        'name',
-        'last_report_at',
-        'interval_seconds',
-        'os_pretty_name',
-        'os_kernel',
-        'os_systemd_version',
-        'policy_mac',
-        'policy_link_file',
-        'policy_rewrites',
-        'policy_package',
-        'policy_package_version',
-        'veth_count',
-        'mismatch_count',
-        'unknown_arp_count',
-      ])
-      .orderBy('name')
-      .execute();
-    return rows.map((row) => ({
-      name: row.name,
-      lastReportAt: row.last_report_at,
-      intervalSeconds: Number(row.interval_seconds),
-      osPrettyName: row.os_pretty_name,
-      osKernel: row.os_kernel,
-      osSystemdVersion: row.os_systemd_version === null ? null : Number(row.os_systemd_version),
-      policyMac: row.policy_mac,
-      policyLinkFile: row.policy_link_file,
-      policyRewrites: Number(row.policy_rewrites) === 1,
-      policyPackage: row.policy_package,
-      policyPackageVersion: row.policy_package_version,
-      vethCount: Number(row.veth_count),
-      mismatchCount: Number(row.mismatch_count),
-      unknownArpCount: Number(row.unknown_arp_count),
-    }));
+    const rows = await this.#open().selectFrom('nodes').select(SUMMARY_COLUMNS).orderBy('name').execute();
+    return rows.map(toSummaryRecord);
   }
 
   async getNode(name: string): Promise<{ node: NodeRecord; report: Report } | null> {
