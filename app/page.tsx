@@ -3,6 +3,7 @@
 import { dehydrate, HydrationBoundary } from '@tanstack/react-query';
 import type { Metadata } from 'next';
 import { FleetView } from '../components/fleet/FleetView';
+import { prefetchMe } from '../components/remediation/prefetchMe';
 import { getFleet } from '../lib/nodes/read';
 import { getQueryClient } from '../lib/queries/client';
 import { fleetQuery } from '../lib/queries/options';
@@ -14,7 +15,7 @@ export const metadata: Metadata = { title: { absolute: 'Fleet · vethwatch' } };
 export default async function FleetPage() {
   const queryClient = getQueryClient();
   // fetchQuery, not prefetchQuery: a failing store must reach error.tsx, not render an empty fleet.
-  await queryClient.fetchQuery(fleetQuery(() => getFleet()));
+  await Promise.all([queryClient.fetchQuery(fleetQuery(() => getFleet())), prefetchMe(queryClient)]);
   return (
     <HydrationBoundary state={dehydrate(queryClient)}>
       <FleetView />

@@ -4,6 +4,7 @@ import { dehydrate, HydrationBoundary } from '@tanstack/react-query';
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { NodeView } from '../../../components/node/NodeView';
+import { prefetchMe } from '../../../components/remediation/prefetchMe';
 import { getNode } from '../../../lib/nodes/read';
 import { getQueryClient } from '../../../lib/queries/client';
 import { NodeNotFoundError } from '../../../lib/queries/errors';
@@ -82,7 +83,7 @@ export default async function NodePage({ params, searchParams }: PageProps) {
     if (err instanceof NodeNotFoundError) notFound();
     throw err;
   }
-  await prefetchHistory(queryClient, name, (await searchParams).range);
+  await Promise.all([prefetchHistory(queryClient, name, (await searchParams).range), prefetchMe(queryClient)]);
   return (
     <HydrationBoundary state={dehydrate(queryClient)}>
       <NodeView name={name} />
