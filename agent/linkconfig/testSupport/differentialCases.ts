@@ -3,6 +3,8 @@
 // CNI-style veth and requires the same linkFile, MACAddressPolicy and MAC rewrite. `expect` states what the case
 // is meant to exercise (on a host whose only link files are Debian's stock ones), so a case that silently stops
 // exercising its branch fails too.
+import { DEBIAN12_DEFAULT_LINK } from '../../../lib/report/fixtures';
+
 export const ETC = '/etc/systemd/network';
 export const RUN = '/run/systemd/network';
 export const LOCAL = '/usr/local/lib/systemd/network';
@@ -41,27 +43,8 @@ const link = (match: string, linkSection: string) => `[Match]\n${match}\n\n[Link
 const none = 'MACAddressPolicy=none';
 const stockPersistent = (rewrites = true) => () => ({ linkFile: STOCK, policy: 'persistent' as const, rewrites });
 
-export const DEBIAN_STOCK_99_DEFAULT = `# SPDX-License-Identifier: MIT-0
-#
-# This config file is installed as part of systemd.
-# It may be freely copied and edited (following the MIT No Attribution license).
-#
-# To make local modifications, one of the following methods may be used:
-# 1. add a drop-in file that extends this file by creating the
-#    /etc/systemd/network/99-default.link.d/ directory and creating a
-#    new .conf file there.
-# 2. copy this file into /etc/systemd/network or one of the other paths checked
-#    by systemd-udevd and edit it there.
-# This file should not be edited in place, because it'll be overwritten on upgrades.
-
-[Match]
-OriginalName=*
-
-[Link]
-NamePolicy=keep kernel database onboard slot path
-AlternativeNamesPolicy=database onboard slot path
-MACAddressPolicy=persistent
-`;
+/** The stock file these cases start from: the one shared fixture, byte for byte. */
+export const DEBIAN_STOCK_99_DEFAULT = DEBIAN12_DEFAULT_LINK;
 
 export const CASES: DiffCase[] = [
   { name: 'stock 99-default.link only', files: () => [], expect: stockPersistent() },
