@@ -147,9 +147,14 @@ export async function startThrowawayPg(dir: string): Promise<{ url: string; stop
   };
 }
 
-/** Times n sequential GETs (after a few warm-ups); returns sorted latencies in ms and the last body's size. */
-export async function timeGets(url: string, n: number, warmups = 3): Promise<{ sorted: number[]; bytes: number; status: number }> {
+/**
+ * Times n sequential GETs (after a few warm-ups), as a browser would fetch them (fetch asks for gzip): sorted
+ * latencies in ms including decompression, the last body's decoded size, and its size on the wire.
+ */
+export async function timeGets(url: string, n: number, warmups = 3): Promise<{ sorted: number[]; bytes: number; wireBytes: number; encoding: string; status: number }> {
   let bytes = 0;
+  let wireBytes = 0;
+  let encoding = 'identity';
   let status = 0;
   for (let i = 0; i < warmups; i++) await (await fetch(url)).arrayBuffer();
   const ms: number[] = [];
@@ -159,9 +164,11 @@ export async function timeGets(url: string, n: number, warmups = 3): Promise<{ s
     const body = await res.arrayBuffer();
     ms.push(performance.now() - t0);
     bytes = body.byteLength;
+    encoding = res.headers.get('content-encoding') ?? 'identity';
+    wireBytes = Number(res.headers.get('content-length') ?? body.byteLength);
     status = res.status;
   }
-  return { sorted: ms.sort((a, b) => a - b), bytes, status };
+  return { sorted: ms.sort((a, b) => a - b), bytes, wireBytes, encoding, status };
 }
 
 export function target(value: number, max: number, label: string): Pick<Figure, 'target' | 'met'> {

@@ -1,4 +1,4 @@
-// Read benchmark: the fleet list and one node's detail and ARP timeline, through the real Next route handlers,
+// Read benchmark: the fleet list (the server's lean path) and one node's detail and ARP timeline (Next's route handlers),
 // with 5,000 nodes and 30 days of history (bench/fleetSeed.ts). Sequential requests from one client: latency, not
 // throughput.
 import { load, percentile, round, target, timeGets, type BenchResult, type Figure } from './lib';
@@ -19,7 +19,10 @@ export async function benchReads(url: string, seed: SeedResult): Promise<BenchRe
     const p50 = percentile(t.sorted, 50);
     figures.push({ metric: `${label} p50`, value: round(p50), unit: 'ms', ...(p50Target ? target(p50, p50Target, `< ${p50Target} ms`) : {}) });
     figures.push({ metric: `${label} p99`, value: round(percentile(t.sorted, 99)), unit: 'ms' });
-    figures.push({ metric: `${label} response size`, value: round(t.bytes / 1024, 0), unit: 'KiB' });
+    figures.push({
+      metric: `${label} response size`,
+      value: `${round(t.bytes / 1024, 0).toLocaleString('en')} KiB${t.encoding === 'identity' ? '' : ` (${round(t.wireBytes / 1024, 0).toLocaleString('en')} KiB ${t.encoding} on the wire)`}`,
+    });
   };
   const fleetPath = '/api/v1/nodes';
   row(`GET ${fleetPath} (${seed.nodes.length} nodes)`, fleetPath, await timeGets(url + fleetPath, N), 100);
@@ -37,7 +40,9 @@ export async function benchReads(url: string, seed: SeedResult): Promise<BenchRe
       { metric: 'history in the database', value: `${seed.events.toLocaleString('en')} events (${seed.eventsPerNode} per node), ${seed.dbMiB} MiB; seeded in ${round(seed.seconds, 0)} s` },
       ...figures,
     ],
-    notes: [`${N} sequential requests per endpoint after 3 warm-ups, from one client on the same machine, through the Next server (\`next start\` equivalent, custom server).`],
+    notes: [
+      `${N} sequential requests per endpoint after 3 warm-ups, with fetch() (which asks for gzip, as browsers do; the time includes decompressing), from one client on the same machine, to the production server: GET /api/v1/nodes on its lean path, the others through Next's route handlers.`,
+    ],
     loadStart,
     loadEnd: load(),
     seconds: round((performance.now() - started) / 1000, 0),

@@ -12,6 +12,7 @@ import { startPgRelay, type PgRelay } from '../lib/events/pgRelay';
 import { sendError } from '../lib/http/node';
 import { endEventStreams, handleStreamRequest, STREAM_PATH } from '../lib/history/stream';
 import { handleReportRequest, REPORTS_PATH } from '../lib/ingest/http';
+import { FLEET_PATH, handleFleetRequest } from '../lib/nodes/http';
 import { loadKube } from '../lib/kube/config';
 import { createServerLogger, getLogger, logLevelFromEnv, setLogger } from '../lib/log/logger';
 import { REQUEST_ID_HEADER, requestIdFor } from '../lib/log/requestId';
@@ -99,10 +100,12 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
             : pathname === METRICS_PATH
               ? handleMetrics(req, res, { metrics, token: metricsToken })
               : guardAgentCredential(req, pathname, authenticator).then(() =>
-                  // SSE lives here, not in Next: see lib/history/stream.ts.
+                  // SSE lives here, not in Next: see lib/history/stream.ts. So does the fleet list: lib/nodes/http.ts.
                   pathname === STREAM_PATH
                     ? handleStreamRequest(req, res, { store: getStore, bus })
-                    : nextApp
+                    : pathname === FLEET_PATH
+                      ? handleFleetRequest(req, res, { store: getStore })
+                      : nextApp
                       ? nextApp.handle(req, res)
                       : handleApiOnly(req, res, pathname, getStore),
                 );
