@@ -11,7 +11,7 @@ import { summarizeReport, toIsoUtc } from './summary';
 import { diffReports } from './transitions';
 import { parseJsonBody, reportEnvelopeSchema, validateEnvelope, validateReport } from './validate';
 
-export type IngestOutcome = Exclude<ApplyOutcome, 'skip'>;
+export type IngestOutcome = ApplyOutcome;
 
 export interface IngestResult {
   reportId: string;
@@ -72,7 +72,6 @@ export async function ingestReport(store: Store, input: unknown, options: Ingest
       return { kind: 'changed', snapshot: summarizeReport(next, stateHash), report: next, events: diffReports(previous, next) };
     },
   });
-  if (result.outcome === 'skip') throw new Error('ingestReport never skips');
 
   // applyReport has resolved, so the transaction has committed: listeners may read what they are told about.
   (options.bus ?? getEventBus()).publish(result.events);
@@ -90,7 +89,6 @@ export async function ingestReportText(store: Store, text: string, options: Omit
     scan &&
     reportEnvelopeSchema.safeParse({
       version: 1, // the real one is part of the hashed text, so a hash match means it was 1 then and now
-
       reportId: scan.reportId,
       node: scan.node,
       collectedAt: scan.collectedAt,
@@ -98,23 +96,15 @@ export async function ingestReportText(store: Store, text: string, options: Omit
     });
   // A body naming another node than the token's takes the full path, which refuses it.
   if (scan && envelope?.success && (options.requireNode === undefined || scan.node === options.requireNode)) {
-    const collectedAt = toIsoUtc(scan.collectedAt);
-    const result = await store.applyReport({
+    const repeated = await store.applyRepeat({
       reportId: scan.reportId,
       node: scan.node,
       receivedAt: receivedAt.toISOString(),
-      collectedAt,
+      collectedAt: toIsoUtc(scan.collectedAt),
       droppedReports: scan.droppedReports,
-      decide(current) {
-        const repeat =
-          current !== null &&
-          current.stateHash === scan.hash &&
-          !current.recentReportIds.includes(scan.reportId) &&
-          Date.parse(collectedAt) > Date.parse(current.collectedAt);
-        return repeat ? { kind: 'unchanged' } : { kind: 'skip' };
-      },
+      stateHash: scan.hash,
     });
-    if (result.outcome === 'unchanged') return { reportId: scan.reportId, node: scan.node, outcome: 'unchanged', events: [] };
+    if (repeated) return { reportId: scan.reportId, node: scan.node, outcome: 'unchanged', events: [] };
   }
   return ingestReport(store, parseJsonBody(text), { ...options, receivedAt, bodyText: text });
 }

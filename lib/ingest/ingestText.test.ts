@@ -51,6 +51,51 @@ describe.each(testEngines)('ingestReportText on $name', (engine) => {
     expect(await t.store.dumpTables()).toEqual(before);
   });
 
+  it('keeps the 16 newest report ids through repeats, as the full path does, and answers resends of them', async () => {
+    let report = buildReport({ node: 'n1', veths: 2, collectedAt: '2026-01-01T00:00:00.000Z' });
+    await send(report);
+    const ids = [report.reportId];
+    for (let i = 0; i < 20; i++) {
+      report = nextReport(report);
+      expect((await send(report)).outcome).toBe('unchanged');
+      ids.unshift(report.reportId);
+    }
+    const node = (await t.store.listNodes())[0];
+    expect(node.recentReportIds).toEqual(ids.slice(0, 16));
+    expect(node).toMatchObject({ reportsTotal: 21, lastReportId: report.reportId, collectedAt: report.collectedAt });
+    // A resend of a remembered id is a duplicate; of a forgotten one, not newer than the state: out-of-order.
+    const before = await t.store.dumpTables();
+    expect((await send(report)).outcome).toBe('duplicate');
+    expect((await send({ ...report, reportId: ids[15] })).outcome).toBe('duplicate');
+    expect((await send({ ...report, reportId: ids[16] })).outcome).toBe('out-of-order');
+    expect(await t.store.dumpTables()).toEqual(before);
+  });
+
+  it('compares report times as instants: the same instant in another offset is not newer', async () => {
+    const first = buildReport({ node: 'n1', veths: 2, collectedAt: '2026-01-01T00:00:00.000Z' });
+    await send(first);
+    const before = await t.store.dumpTables();
+    const sameInstant = { ...nextReport(first), collectedAt: '2026-01-01T05:30:00.000+05:30' };
+    expect((await send(sameInstant)).outcome).toBe('out-of-order');
+    const earlier = { ...nextReport(first), collectedAt: '2026-01-01T05:29:59.999+05:30' };
+    expect((await send(earlier)).outcome).toBe('out-of-order');
+    expect(await t.store.dumpTables()).toEqual(before);
+    const later = { ...nextReport(first), collectedAt: '2025-12-31T19:00:00.001-05:00' };
+    expect((await send(later)).outcome).toBe('unchanged');
+  });
+
+  it('a report time past year 9999 in UTC is ordered by its instant, not its text', async () => {
+    const first = buildReport({ node: 'n1', veths: 2, collectedAt: '2026-01-01T00:00:00.000Z' });
+    await send(first);
+    // 9999-12-31T23:59:59-01:00 is 10000-01-01T00:59:59Z, which JavaScript writes +010000-01-01T00:59:59.000Z.
+    const far = { ...nextReport(first), collectedAt: '9999-12-31T23:59:59.000-01:00' };
+    expect((await send(far)).outcome).toBe('unchanged');
+    expect((await t.store.listNodes())[0].collectedAt).toBe('+010000-01-01T00:59:59.000Z');
+    const before = await t.store.dumpTables();
+    expect((await send(nextReport(first))).outcome).toBe('out-of-order');
+    expect(await t.store.dumpTables()).toEqual(before);
+  });
+
   describe('refused bodies change nothing', () => {
     let stored: Report;
     let before: Record<string, unknown[]>;

@@ -64,10 +64,13 @@ export type NodeSummaryRecord = Pick<
 
 /** How many applied report ids each node remembers for resend detection. */
 export const RECENT_REPORT_IDS = 16;
+/** Report ids are UUIDs (the schema says so): 36 characters, so the id list is cut by length in SQL. */
+const REPORT_ID_CHARS = 36;
+const RECENT_REPORT_IDS_CHARS = RECENT_REPORT_IDS * (REPORT_ID_CHARS + 1) - 1;
+/** ISO-8601 with a four-digit year: such strings sort as their instants do (an expanded year, +010000-..., does not). */
+const SORTABLE_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 export type ApplyDecision =
-  /** The caller will not apply the report in this transaction (it takes a slower path next): nothing is written. */
-  | { kind: 'skip' }
   /** Already applied (its id is among the node's recent ones): nothing is written. */
   | { kind: 'duplicate' }
   /** Not newer than the stored state: nothing is written. */
@@ -94,6 +97,11 @@ export interface ApplyReportInput {
   decide(current: NodeRecord | null, loadPrevious: () => Promise<Report | null>): ApplyDecision | Promise<ApplyDecision>;
 }
 
+export type ApplyRepeatInput = Omit<ApplyReportInput, 'decide'> & {
+  /** The state hash the stored one must equal. */
+  stateHash: string;
+};
+
 export interface ApplyReportResult {
   outcome: ApplyOutcome;
   /** The events stored, in id order; publish them only after this resolves (the transaction has committed). */
@@ -117,6 +125,13 @@ export interface Store {
   readonly engine: Engine;
   /** Stores one report in one transaction: the node's current state and its events, as decide() says. */
   applyReport(input: ApplyReportInput): Promise<ApplyReportResult>;
+  /**
+   * The common case in one statement: a report whose state hash equals the stored one, newer than the stored
+   * state and not among the node's recent ids, only moves the node's report time, ids and counters (what
+   * applyReport does for "unchanged"). False when any of that does not hold: nothing was written, and the caller
+   * takes applyReport's full path.
+   */
+  applyRepeat(input: ApplyRepeatInput): Promise<boolean>;
   listNodes(): Promise<NodeRecord[]>;
   /** The columns the fleet list shows, for every node: the list skips the bookkeeping (recent ids, hashes). */
   listNodeSummaries(): Promise<NodeSummaryRecord[]>;
@@ -261,7 +276,7 @@ class KyselyStore implements Store {
           return stored ? (JSON.parse(stored.report) as Report) : null;
         };
         const decision = await input.decide(current, loadPrevious);
-        if (decision.kind === 'skip' || decision.kind === 'duplicate' || decision.kind === 'out-of-order') {
+        if (decision.kind === 'duplicate' || decision.kind === 'out-of-order') {
           return { outcome: decision.kind, events: [] };
         }
 
@@ -316,6 +331,33 @@ class KyselyStore implements Store {
         const events = await this.#insertEvents(trx, input, decision.events);
         return { outcome: 'changed' as const, events };
       });
+  }
+
+  async applyRepeat(input: ApplyRepeatInput): Promise<boolean> {
+    const db = this.#open();
+    if (input.reportId.length !== REPORT_ID_CHARS || !SORTABLE_ISO.test(input.collectedAt)) return false;
+    const pg = this.engine === 'postgres';
+    // Byte order, whatever the database's collation: PostgreSQL's default one may ignore punctuation.
+    const collectedAt = pg ? sql<string>`collected_at collate "C"` : sql<string>`collected_at`;
+    const seen = pg ? sql<number>`strpos(recent_report_ids, ${input.reportId})` : sql<number>`instr(recent_report_ids, ${input.reportId})`;
+    const result = await db
+      .updateTable('nodes')
+      .set((eb) => ({
+        last_report_at: input.receivedAt,
+        collected_at: input.collectedAt,
+        last_report_id: input.reportId,
+        recent_report_ids: sql<string>`substr(cast(${input.reportId} as text) || ' ' || recent_report_ids, 1, ${sql.lit(RECENT_REPORT_IDS_CHARS)})`,
+        reports_total: eb('reports_total', '+', 1),
+        dropped_reports_total: eb('dropped_reports_total', '+', input.droppedReports),
+      }))
+      .where('name', '=', input.node)
+      .where('state_hash', '=', input.stateHash)
+      // Newer than the stored state, compared as text: both sides are SORTABLE_ISO (the stored one is checked here).
+      .where(collectedAt, '>=', '0000')
+      .where(collectedAt, '<', input.collectedAt)
+      .where(seen, '=', 0)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
   }
 
   async #insertEvents(trx: Transaction<Tables>, input: ApplyReportInput, drafts: EventDraft[]): Promise<NodeEvent[]> {
