@@ -41,7 +41,7 @@ export async function benchReads(url: string, seed: SeedResult): Promise<BenchRe
       ...figures,
     ],
     notes: [
-      `${N} sequential requests per endpoint after 3 warm-ups, with fetch() (which asks for gzip, as browsers do; the time includes decompressing), from one client on the same machine, to the production server: GET /api/v1/nodes on its lean path, the others through Next's route handlers.`,
+      `${N} sequential requests per endpoint after 3 warm-ups, asking for gzip as a browser does over plain HTTP (the time includes decompressing), from one client on the same machine, to the production server: GET /api/v1/nodes on its lean path, the others through Next's route handlers.`,
     ],
     loadStart,
     loadEnd: load(),
