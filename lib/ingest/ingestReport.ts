@@ -9,6 +9,7 @@ import type { ApplyOutcome, Store } from '../store';
 import { reportObjectStateHash, scanReportText, verifiedTextStateHash } from './stateHash';
 import { summarizeReport, toIsoUtc } from './summary';
 import { diffReports } from './transitions';
+import { createLimiter } from './limiter';
 import { parseJsonBody, reportEnvelopeSchema, validateEnvelope, validateReport } from './validate';
 
 export type IngestOutcome = ApplyOutcome;
@@ -106,5 +107,9 @@ export async function ingestReportText(store: Store, text: string, options: Omit
     });
     if (repeated) return { reportId: scan.reportId, node: scan.node, outcome: 'unchanged', events: [] };
   }
-  return ingestReport(store, parseJsonBody(text), { ...options, receivedAt, bodyText: text });
+  return fullPath.run(async () => ingestReport(store, parseJsonBody(text), { ...options, receivedAt, bodyText: text }));
 }
+
+/** Reports on the full path (parsed, validated, diffed) at once, per process: see limiter.ts. */
+export const FULL_PATH_SLOTS = 4;
+const fullPath = createLimiter(FULL_PATH_SLOTS);
