@@ -17,6 +17,7 @@ import { loadKube } from '../lib/kube/config';
 import { createServerLogger, getLogger, logLevelFromEnv, setLogger } from '../lib/log/logger';
 import { REQUEST_ID_HEADER, requestIdFor } from '../lib/log/requestId';
 import { getMetrics } from '../lib/metrics/registry';
+import { currentClusterView } from '../lib/nodes/cluster';
 import { getFleetFrom } from '../lib/nodes/read';
 import { closeStore, describeStoreConfig, getStore, storeConfigFromEnv } from '../lib/store';
 import { closeRemediationRuntime, getRemediationRuntime } from '../lib/remediation/runtime';
@@ -61,7 +62,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   else log.warn(`vethwatch: WARNING: ${token}`);
 
   const metrics = getMetrics();
-  metrics.setScrapeSource(async () => ({ fleet: await getFleetFrom(await getStore()) }));
+  metrics.setScrapeSource(async () => ({ fleet: await getFleetFrom(await getStore(), new Date(), currentClusterView(), { strips: false }) }));
   const metricsToken = configuredMetricsToken();
   const bus = getEventBus();
   // Several replicas on one PostgreSQL: SSE clients of every replica hear what any replica stored (LISTEN/NOTIFY).

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { NodeEvent } from '../events/types';
 import type { ArpStatus } from '../report/schema';
-import { foldMismatchStrips, mismatchDelta, stripEnd } from './mismatchBuckets';
+import { mismatchDelta } from '../events/mismatch';
+import { foldMismatchStrips, stripEnd, toMismatchMoves } from './mismatchBuckets';
 
 const END = new Date('2026-11-26T12:00:00.000Z');
 /** An ISO time `h` hours (fractional) after the window's start (11:00 UTC the day before, hour 0). */
@@ -39,7 +40,7 @@ describe('foldMismatchStrips', () => {
   it('replays an interval that opened and closed inside the window', () => {
     const events = [arp('n', 'eni1', 20.5, 'ok', 'mismatch'), arp('n', 'eni1', 22.25, 'mismatch', 'ok')];
     // Healed now (count 0): the window started at 0, broke in hour 20, healed in hour 22 (which still peaked at 1).
-    expect(foldMismatchStrips(new Map([['n', 0]]), events, END).get('n')).toEqual(strip({ 20: 1, 21: 1, 22: 1 }));
+    expect(foldMismatchStrips(new Map([['n', 0]]), toMismatchMoves(events), END).get('n')).toEqual(strip({ 20: 1, 21: 1, 22: 1 }));
   });
 
   it('counts the peak: a ten-minute blip shows in its hour, an ongoing one up to now', () => {
@@ -49,25 +50,25 @@ describe('foldMismatchStrips', () => {
       arp('n', 'eni2', 10.5, 'ok', 'mismatch'),
       arp('n', 'eni3', 11.5, 'missing', 'mismatch'),
     ];
-    const s = foldMismatchStrips(new Map([['n', 2]]), events, END).get('n')!;
+    const s = foldMismatchStrips(new Map([['n', 2]]), toMismatchMoves(events), END).get('n')!;
     expect(s).toEqual(strip({ 3: 1, 10: 1, ...Object.fromEntries(Array.from({ length: 12 }, (_, i) => [12 + i, 2])), 11: 2 }));
   });
 
   it('takes the state after a whole report: a heal and a break in one report do not make a peak of 2', () => {
     const events = [arp('n', 'eni2', 5.5, 'ok', 'mismatch'), arp('n', 'eni1', 5.5, 'mismatch', 'ok')];
     // Event order inside the report is arbitrary (by id); the count after it is 1, as before it.
-    expect(foldMismatchStrips(new Map([['n', 1]]), events, END).get('n')).toEqual(strip({}, 1));
+    expect(foldMismatchStrips(new Map([['n', 1]]), toMismatchMoves(events), END).get('n')).toEqual(strip({}, 1));
   });
 
   it('a veth that vanished while mismatched leaves the count', () => {
     const events = [vanished('n', 'eni1', 6.5, 'mismatch'), vanished('n', 'eni2', 7.5, 'ok')];
-    expect(foldMismatchStrips(new Map([['n', 0]]), events, END).get('n')).toEqual(strip({ 0: 1, 1: 1, 2: 1, 3: 1, 4: 1, 5: 1, 6: 1 }));
+    expect(foldMismatchStrips(new Map([['n', 0]]), toMismatchMoves(events), END).get('n')).toEqual(strip({ 0: 1, 1: 1, 2: 1, 3: 1, 4: 1, 5: 1, 6: 1 }));
     expect(mismatchDelta(events[1])).toBe(0);
   });
 
   it('ignores events before the window and of unknown nodes, and puts node-clock-ahead events in the last hour', () => {
     const events = [arp('n', 'eni1', -1, 'ok', 'mismatch'), arp('gone', 'eni1', 2, 'ok', 'mismatch'), arp('n', 'eni2', 25, 'ok', 'mismatch')];
-    const out = foldMismatchStrips(new Map([['n', 2]]), events, END);
+    const out = foldMismatchStrips(new Map([['n', 2]]), toMismatchMoves(events), END);
     expect(out.get('n')).toEqual(strip({ 23: 2 }, 1));
     expect(out.has('gone')).toBe(false);
   });
@@ -75,6 +76,6 @@ describe('foldMismatchStrips', () => {
   it('never draws a negative count when history inside the window is missing', () => {
     const events = [arp('n', 'eni1', 4.5, 'ok', 'mismatch')];
     // The store says 0 now but the window shows a break that never healed (say, pruned events): clamp at 0.
-    expect(foldMismatchStrips(new Map([['n', 0]]), events, END).get('n')).toEqual(strip({ 4: 1 }, 1).map((v, i) => (i < 4 ? 0 : v)));
+    expect(foldMismatchStrips(new Map([['n', 0]]), toMismatchMoves(events), END).get('n')).toEqual(strip({ 4: 1 }, 1).map((v, i) => (i < 4 ? 0 : v)));
   });
 });

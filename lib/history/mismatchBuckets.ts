@@ -5,47 +5,39 @@
 // is largest. A pod broken for ten minutes shows in its hour; a pod broken all day shows in every hour.
 //
 // Derived, not stored: the node's current mismatch count (its latest report) minus the net change of the
-// window's arp.changed / veth.appeared / veth.vanished events gives the count at the window's start; the events
-// then replay forward. Hours are aligned to UTC hours; the last bucket is the current, partial hour.
-// The fold is pure; readMismatchStrips is the one store read (keyset pages over the events (at, id) index).
+// window's count-moving events (arp.changed / veth.appeared / veth.vanished with a non-zero mismatch delta,
+// lib/events/mismatch.ts) gives the count at the window's start; the events then replay forward. Hours are
+// aligned to UTC hours; the last bucket is the current, partial hour. The fold is pure; readMismatchStrips is
+// the one store read (keyset pages over the partial index of count-moving events).
+import { mismatchDelta, type MismatchMove } from '../events/mismatch';
 import type { NodeEvent } from '../events/types';
+
+export type { MismatchMove };
 
 export const STRIP_HOURS = 24;
 const HOUR = 3600_000;
-
-/** The event types whose data moves a node's mismatch count. */
-export const STRIP_EVENT_TYPES = ['arp.changed', 'veth.appeared', 'veth.vanished'] as const;
 
 /** The strip's end: the start of the next UTC hour after `now`, so the last bucket is the hour now is in. */
 export function stripEnd(now: Date): Date {
   return new Date(Math.floor(now.getTime() / HOUR) * HOUR + HOUR);
 }
 
-/** How an event moves its node's count of mismatched veths (+1, -1 or 0). */
-export function mismatchDelta(e: NodeEvent): number {
-  switch (e.type) {
-    case 'arp.changed':
-      return Number(e.data.to === 'mismatch') - Number(e.data.from === 'mismatch');
-    case 'veth.appeared':
-      return Number(e.data.arpStatus === 'mismatch');
-    case 'veth.vanished':
-      return e.data.arpStatus === 'mismatch' ? -1 : 0;
-    default:
-      return 0;
-  }
+/** Events as the fold reads them; the store keeps the delta, this is for events at hand. */
+export function toMismatchMoves(events: readonly NodeEvent[]): MismatchMove[] {
+  return events.map((e) => ({ id: e.id, node: e.node, at: e.at, delta: mismatchDelta(e) }));
 }
 
 /**
  * 24 peak counts per node, oldest hour first, for the window [end - 24 h, end). `current` holds each node's
- * mismatch count now; `events` are the window's events of STRIP_EVENT_TYPES (any order; others are ignored).
+ * mismatch count now; `moves` are the window's count-moving events (any order; a delta of 0 is ignored).
  * Events dated after `end` (a node clock ahead of ours) count in the last hour; before the window, not at all.
  */
-export function foldMismatchStrips(current: ReadonlyMap<string, number>, events: readonly NodeEvent[], end: Date): Map<string, number[]> {
+export function foldMismatchStrips(current: ReadonlyMap<string, number>, moves: readonly MismatchMove[], end: Date): Map<string, number[]> {
   const endMs = end.getTime();
   const startMs = endMs - STRIP_HOURS * HOUR;
-  const byNode = new Map<string, NodeEvent[]>();
-  for (const e of events) {
-    if (!current.has(e.node) || mismatchDelta(e) === 0 || Date.parse(e.at) < startMs) continue;
+  const byNode = new Map<string, MismatchMove[]>();
+  for (const e of moves) {
+    if (!current.has(e.node) || e.delta === 0 || Date.parse(e.at) < startMs) continue;
     const list = byNode.get(e.node);
     if (list) list.push(e);
     else byNode.set(e.node, [e]);
@@ -54,7 +46,7 @@ export function foldMismatchStrips(current: ReadonlyMap<string, number>, events:
   for (const [node, now] of current) {
     const list = (byNode.get(node) ?? []).sort((a, b) => a.id - b.id);
     let count = now;
-    for (const e of list) count -= mismatchDelta(e);
+    for (const e of list) count -= e.delta;
     // A count below zero means history was pruned or is partial inside the window: never draw negatives.
     count = Math.max(0, count);
     const strip = new Array<number>(STRIP_HOURS).fill(0);
@@ -64,7 +56,7 @@ export function foldMismatchStrips(current: ReadonlyMap<string, number>, events:
       const h = Math.min(STRIP_HOURS - 1, Math.floor((Date.parse(e.at) - startMs) / HOUR));
       // Hours with no events hold the count carried in.
       while (hour < h) strip[++hour] = count;
-      count = Math.max(0, count + mismatchDelta(e));
+      count = Math.max(0, count + e.delta);
       // One report's events share `at`: only the count after the whole report is a state the node was in.
       if (list[i + 1]?.at !== e.at) strip[hour] = Math.max(strip[hour], count);
     });

@@ -1,12 +1,11 @@
-// The strip read over a real store, on both engines: the (at, id) keyset paging returns the window's events and
-// nothing older, and the fold over a seeded fleet gives each node its own strip.
+// The strip read over a real store, on both engines: the (at, id) keyset paging returns the window's count-moving
+// events and nothing older or count-neutral, and the fold over a seeded fleet gives each node its own strip.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createEventBus } from '@/lib/events/bus';
 import { ingestReport } from '@/lib/ingest/ingestReport';
 import { buildReport, nextReport } from '@/lib/report/fixtures';
 import type { Report } from '@/lib/report/schema';
 import { testEngines, type TestStore } from '@/lib/store/testing';
-import { STRIP_EVENT_TYPES } from './mismatchBuckets';
 import { readMismatchStrips } from './mismatchStrips';
 
 const HOUR = 3600_000;
@@ -44,16 +43,18 @@ describe.each(testEngines)('mismatch strips on $name', (engine) => {
     expect(strips.get('blip')).toEqual(Array.from({ length: 24 }, (_, i) => (i >= 18 && i <= 20 ? 2 : 0)));
   });
 
-  it('pages through the (at, id) index in order and skips older events and other types', async () => {
+  it('pages through the count-moving events in (at, id) order and skips older ones and those that move nothing', async () => {
     const r = buildReport({ node: 'n', veths: 4, mismatched: 4, collectedAt: hoursAgo(30) });
     await send(r);
     for (let h = 10; h >= 1; h--) await send(buildReport({ node: 'n', veths: 4, mismatched: h % 2 ? 0 : 4, collectedAt: hoursAgo(h) }));
+    // Inside the window but moving no count: a healthy node's baseline (5 veth.appeared with arpStatus ok).
+    await send(buildReport({ node: 'quiet', veths: 5, collectedAt: hoursAgo(5) }));
     const fromAt = hoursAgo(24).toISOString();
-    const all = await t.store.history.listEventsSince({ fromAt, types: STRIP_EVENT_TYPES, limit: 20000 });
+    const all = await t.store.history.listMismatchMoves({ fromAt, limit: 20000 });
     const paged = [];
     let after: { at: string; id: number } | undefined;
     for (;;) {
-      const page = await t.store.history.listEventsSince({ fromAt, types: STRIP_EVENT_TYPES, after, limit: 3 });
+      const page = await t.store.history.listMismatchMoves({ fromAt, after, limit: 3 });
       paged.push(...page);
       if (page.length < 3) break;
       after = { at: page[2].at, id: page[2].id };
@@ -61,7 +62,10 @@ describe.each(testEngines)('mismatch strips on $name', (engine) => {
     // Hour 10 repeats the first report's state (no events); hours 9..1 flip all 4 veths each: 36 arp.changed.
     expect(all.length).toBe(36);
     expect(paged.map((e) => e.id)).toEqual(all.map((e) => e.id));
-    expect(all.every((e) => e.at >= fromAt && e.type === 'arp.changed')).toBe(true);
+    expect(all.every((e) => e.at >= fromAt && e.node === 'n' && Math.abs(e.delta) === 1)).toBe(true);
+    expect(all.map((e) => e.delta).reduce((a, b) => a + b, 0)).toBe(-4);
+    const quiet = await t.store.history.listEventsPage({ node: 'quiet', limit: 100 });
+    expect(quiet.filter((e) => e.type === 'veth.appeared')).toHaveLength(5);
   });
 
   // Seeded: 2,000 nodes, a third broke 2 h ago. Fold + read measured on this 2-core machine (see the log line):

@@ -1,8 +1,8 @@
 import 'server-only';
 // The store read behind the fleet page's 24 h strips (definition in mismatchBuckets.ts).
-import type { NodeEvent } from '../events/types';
+import type { MismatchMove } from '../events/mismatch';
 import type { Store } from '../store';
-import { foldMismatchStrips, STRIP_EVENT_TYPES, STRIP_HOURS, stripEnd } from './mismatchBuckets';
+import { foldMismatchStrips, STRIP_HOURS, stripEnd } from './mismatchBuckets';
 
 const PAGE = 10_000;
 
@@ -13,16 +13,16 @@ export async function readMismatchStrips(
 ): Promise<{ endsAt: string; strips: Map<string, number[]> }> {
   const end = stripEnd(now);
   const fromAt = new Date(end.getTime() - STRIP_HOURS * 3600_000).toISOString();
-  const events: NodeEvent[] = [];
+  const moves: MismatchMove[] = [];
   let after: { at: string; id: number } | undefined;
   for (;;) {
-    const page = await store.history.listEventsSince({ fromAt, types: STRIP_EVENT_TYPES, after, limit: PAGE });
-    for (const e of page) events.push(e);
+    const page = await store.history.listMismatchMoves({ fromAt, after, limit: PAGE });
+    for (const m of page) moves.push(m);
     if (page.length < PAGE) break;
     const last = page[page.length - 1];
     after = { at: last.at, id: last.id };
   }
-  return { endsAt: end.toISOString(), strips: foldMismatchStrips(current, events, end) };
+  return { endsAt: end.toISOString(), strips: foldMismatchStrips(current, moves, end) };
 }
 
 /**

@@ -29,6 +29,27 @@ describe.each(testEngines)('read models on $name', (engine) => {
     expect(await getNodeFrom(t.store, 'nope')).toBeNull();
   });
 
+  it('without strips (the metrics scrape), reads no history and counts the same', async () => {
+    await send(buildReport({ node: 'b-broken', veths: 4, mismatched: 2 }), '2026-01-01T00:00:20.000Z');
+    const now = new Date('2026-01-01T00:00:25.000Z');
+    let historyReads = 0;
+    const counting = new Proxy(t.store, {
+      get(target, prop) {
+        if (prop === 'history') historyReads++;
+        const value = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const lean = await getFleetFrom(counting, now, null, { strips: false });
+    expect(historyReads).toBe(0);
+    expect(lean.nodes[0].mismatchStrip).toBeUndefined();
+    const full = await getFleetFrom(counting, now, null);
+    expect(historyReads).toBeGreaterThan(0);
+    expect(full.nodes[0].mismatchStrip).toHaveLength(24);
+    expect(lean.counts).toEqual(full.counts);
+    expect(lean.nodes.map(({ mismatchStrip: _, ...n }) => n)).toEqual(full.nodes.map(({ mismatchStrip: _, ...n }) => n));
+  });
+
   it('summarises each node and counts states; a silent node goes stale', async () => {
     await send(buildReport({ node: 'c-healthy', veths: 2, policy: 'none', intervalSeconds: 10 }), '2026-01-01T00:00:00.000Z');
     await send(buildReport({ node: 'a-at-risk', veths: 3, policy: 'persistent' }), '2026-01-01T00:00:10.000Z');

@@ -2,6 +2,7 @@ import 'server-only';
 // Read models for pages and the JSON API. getFleet/getNode use the process-wide store; the *From variants take
 // a store and a clock so tests can drive them.
 import type { MacPolicy } from '../report/schema';
+import { stripEnd } from '../history/mismatchBuckets';
 import { readMismatchStripsCached } from '../history/mismatchStrips';
 import { getStore, type NodeSummaryRecord, type Store } from '../store';
 import { currentClusterView, keepReportedNode, noAgentSummary, type ClusterView } from './cluster';
@@ -47,12 +48,24 @@ function toSummary(node: NodeSummaryRecord, now: number, cluster: ClusterView | 
  * Nodes no agent has reported for are added as "no-agent", and nodes Kubernetes has deleted leave the view (their
  * history stays in the store).
  */
-export async function getFleetFrom(store: Store, now: Date = new Date(), cluster: ClusterView | null = currentClusterView()): Promise<FleetView> {
+export async function getFleetFrom(
+  store: Store,
+  now: Date = new Date(),
+  cluster: ClusterView | null = currentClusterView(),
+  options: { strips?: boolean } = {},
+): Promise<FleetView> {
   const records = await store.listNodeSummaries();
   const counts = Object.fromEntries(NODE_STATES.map((s) => [s, 0])) as Record<NodeState, number>;
   const kubeNodes = cluster?.nodes ?? null;
-  const { endsAt, strips } = await readMismatchStripsCached(store, new Map(records.map((r) => [r.name, r.mismatchCount])), now);
-  let nodes: NodeSummary[] = records.map((r) => ({ ...toSummary(r, now.getTime(), cluster), mismatchStrip: strips.get(r.name) }));
+  // Readers that never draw the 24 h strips (the metrics scrape) skip reading them.
+  const { endsAt, strips } =
+    options.strips === false
+      ? { endsAt: stripEnd(now).toISOString(), strips: new Map<string, number[]>() }
+      : await readMismatchStripsCached(store, new Map(records.map((r) => [r.name, r.mismatchCount])), now);
+  let nodes: NodeSummary[] = records.map((r) => {
+    const strip = strips.get(r.name);
+    return strip ? { ...toSummary(r, now.getTime(), cluster), mismatchStrip: strip } : toSummary(r, now.getTime(), cluster);
+  });
   if (cluster && kubeNodes) {
     nodes = nodes.filter((n) => keepReportedNode(n.name, n.state === 'stale', cluster));
     const reported = new Set(records.map((r) => r.name));

@@ -1,7 +1,8 @@
 import 'server-only';
 // History reads for the timeline API and the retention job's pruning. Timestamps compare as text: callers pass
 // them normalised (toISOString(), UTC with milliseconds), the form every stored timestamp has.
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { MismatchMove } from '../events/mismatch';
 import type { EventType, NodeEvent } from '../events/types';
 import type { EventsTable, Tables } from './tables';
 
@@ -28,10 +29,12 @@ export interface HistoryStore {
   /** The first event among `types` of one node and subject after an id, or null. */
   firstAfter(query: { node: string; subject: string; types: readonly EventType[]; afterId: number }): Promise<NodeEvent | null>;
   /**
-   * Fleet-wide events among `types` with at >= fromAt, in (at, id) order, a page at a time: keyset paging on the
-   * (at, id) index, so a month of older history costs nothing. Pass the last row's at and id to continue.
+   * Fleet-wide events that moved a node's mismatch count, with at >= fromAt, in (at, id) order, a page at a time:
+   * keyset paging on a partial index that holds only such events, so neither older history nor the many events
+   * that move no count (a new fleet's baseline veth.appeared) cost anything. Pass the last row's at and id to
+   * continue.
    */
-  listEventsSince(query: { fromAt: string; types: readonly EventType[]; after?: { at: string; id: number }; limit: number }): Promise<NodeEvent[]>;
+  listMismatchMoves(query: { fromAt: string; after?: { at: string; id: number }; limit: number }): Promise<MismatchMove[]>;
   /** Deletes up to `limit` of the oldest events received before `receivedBefore`; returns how many it deleted. */
   pruneEvents(receivedBefore: string, limit: number): Promise<number>;
 }
@@ -129,16 +132,16 @@ export function createHistoryStore(open: () => Kysely<Tables>): HistoryStore {
       return row ? eventFromRow(row) : null;
     },
 
-    async listEventsSince({ fromAt, types, after, limit }) {
-      if (types.length === 0) return [];
-      let q = open().selectFrom('events').selectAll().where('at', '>=', fromAt).where('type', 'in', [...types]);
+    async listMismatchMoves({ fromAt, after, limit }) {
+      // A literal, not a parameter: SQLite uses a partial index only when the query repeats its condition as such.
+      let q = open().selectFrom('events').select(['id', 'node', 'at', 'mismatch_delta']).where(sql<boolean>`mismatch_delta <> 0`).where('at', '>=', fromAt);
       if (after) q = q.where((eb) => eb.or([eb('at', '>', after.at), eb.and([eb('at', '=', after.at), eb('id', '>', after.id)])]));
       const rows = await q
         .orderBy('at')
         .orderBy('id')
         .limit(Math.min(Math.max(Math.trunc(limit), 1), 20000))
         .execute();
-      return rows.map(eventFromRow);
+      return rows.map((r) => ({ id: Number(r.id), node: r.node, at: r.at, delta: Number(r.mismatch_delta) }));
     },
 
     async pruneEvents(receivedBefore, limit) {

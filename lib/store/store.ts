@@ -1,6 +1,7 @@
 import 'server-only';
 // The store: the only code that reads and writes SQL. One implementation over Kysely for SQLite and PostgreSQL.
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { mismatchDelta } from '../events/mismatch';
 import type { EventDraft, EventType, NodeEvent } from '../events/types';
 import type { Report } from '../report/schema';
 import type { Engine, StoreConfig } from './config';
@@ -374,6 +375,7 @@ class KyselyStore implements Store {
       subject: d.subject,
       data: JSON.stringify(d.data),
       dedup_key: d.dedupKey ?? null,
+      mismatch_delta: mismatchDelta(d),
     }));
     const stored: NodeEvent[] = [];
     for (let i = 0; i < rows.length; i += EVENT_INSERT_CHUNK) {

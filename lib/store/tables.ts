@@ -52,6 +52,8 @@ export interface EventsTable {
   subject: string | null;
   data: string;
   dedup_key: string | null;
+  /** How the event moves its node's count of veths in ARP mismatch: -1, 0 or +1 (migration 0006). */
+  mismatch_delta: number;
 }
 
 export interface Tables {

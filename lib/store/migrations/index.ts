@@ -6,6 +6,7 @@ import { initial } from './0001_initial';
 import { historyIndexes } from './0002_history_indexes';
 import { remediations } from './0003_remediations';
 import { policyPackage } from './0005_policy_package';
+import { eventMismatchDelta } from './0006_event_mismatch_delta';
 
 export function migrationProvider(engine: Engine): MigrationProvider {
   return {
@@ -15,6 +16,7 @@ export function migrationProvider(engine: Engine): MigrationProvider {
         '0002_history_indexes': historyIndexes,
         '0003_remediations': remediations(engine),
         '0005_policy_package': policyPackage,
+        '0006_event_mismatch_delta': eventMismatchDelta(engine),
       };
     },
   };
