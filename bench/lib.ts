@@ -1,11 +1,12 @@
 // Shared by the benchmarks: the figure model every bench returns, the server as a child process, /proc readings,
 // percentiles and the machine description printed beside the figures.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Agent as HttpAgent, get as httpGet } from 'node:http';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync, inflateSync } from 'node:zlib';
+import { spawnServer } from '../test/support/serverProcess';
 
 export const REPO = fileURLToPath(new URL('..', import.meta.url));
 
@@ -96,47 +97,14 @@ export interface ServerChild {
 
 /** `node --import tsx server/main.ts` with exactly this environment (plus PATH/HOME), on a free loopback port. */
 export async function startServer(env: Record<string, string>, timeoutMs = 120_000, nodeArgs: string[] = []): Promise<ServerChild> {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'server/main.ts'], {
-    cwd: REPO,
+  const server = await spawnServer({
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', NODE_ENV: 'production', HOST: '127.0.0.1', PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    startTimeoutMs: timeoutMs,
+    nodeArgs,
+    // A bench run logs for minutes; the tail is what explains a failure.
+    maxOutputChars: 200_000,
   });
-  let out = '';
-  const keep = (c: Buffer) => {
-    out += c;
-    if (out.length > 200_000) out = out.slice(-100_000);
-  };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start within ${timeoutMs} ms:\n${out}`)), timeoutMs);
-    const check = () => {
-      const m = /vethwatch listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    };
-    child.stdout!.on('data', check);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code} before listening:\n${out}`));
-    });
-  });
-  return {
-    url,
-    pid: child.pid!,
-    child,
-    output: () => out,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(killer);
-    },
-  };
+  return { url: server.url, pid: server.child.pid!, child: server.child, output: server.output, stop: server.stop };
 }
 
 /** A throwaway PostgreSQL cluster (scripts/pg-throwaway.sh); stop() removes it. */

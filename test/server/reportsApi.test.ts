@@ -1,30 +1,27 @@
 // The custom server as agents meet it: a child process (`node --import tsx server/main.ts`, VETHWATCH_NEXT=0)
 // on a free port with its own database, spoken to over real HTTP. Every refused report must leave the
 // database exactly as it was.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { connect } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LINGER_MS } from '@/lib/http/node';
 import { buildReport, nextReport } from '@/lib/report/fixtures';
 import { createPgDatabase, sqliteTempFile } from '@/lib/store/testing';
+import { ServerStartError, spawnServer } from '../support/serverProcess';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const TOKEN = 'test-token-0123456789';
 const MiB = 1024 * 1024;
 
 interface Child {
-  proc: ChildProcess;
   url: string;
   output: () => string;
+  /** Resolves with the exit code, so a test can check the shutdown was clean. */
   stop: () => Promise<number | null>;
 }
 
 async function startServer(env: Record<string, string>): Promise<Child> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    cwd: root,
+  const server = await spawnServer({
     env: {
       NODE_ENV: 'production',
       PATH: process.env.PATH ?? '',
@@ -34,34 +31,13 @@ async function startServer(env: Record<string, string>): Promise<Child> {
       VETHWATCH_NEXT: '0',
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  proc.stdout!.on('data', (d) => (out += d));
-  proc.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 30_000);
-    const check = () => {
-      const m = /vethwatch listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    };
-    proc.stdout!.on('data', check);
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}:\n${out}`));
-    });
   });
   return {
-    proc,
-    url,
-    output: () => out,
+    url: server.url,
+    output: server.output,
     async stop() {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
-      return exited;
+      await server.stop();
+      return server.child.exitCode;
     },
   };
 }
@@ -327,7 +303,7 @@ describe('custom server on PostgreSQL', () => {
 
   it('refuses to start (exit 1) when the database cannot be reached', async () => {
     const err = await startServer({ DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', VETHWATCH_AGENT_TOKEN: TOKEN }).catch((e: Error) => e);
-    expect(err).toBeInstanceOf(Error);
-    expect((err as Error).message).toMatch(/server exited with 1[\s\S]*could not start/);
+    expect(err).toBeInstanceOf(ServerStartError);
+    expect((err as Error).message).toMatch(/server exited during start-up \(code 1,[\s\S]*could not start/);
   });
 });

@@ -1,8 +1,6 @@
 // GET /api/v1/stream over real HTTP: the custom server as a child process (API only, VETHWATCH_NEXT=0) on each
 // engine, agents posting real reports, and an SSE client that disconnects and resumes with Last-Event-ID. The
 // truth is what the server stored, read straight from its database.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,19 +8,12 @@ import { SseClient } from '@/lib/history/testing/sse';
 import { buildReport, buildVeth, nextReport } from '@/lib/report/fixtures';
 import type { Report } from '@/lib/report/schema';
 import { createPgDatabase, sqliteTempFile } from '@/lib/store/testing';
+import { spawnServer, type SpawnedServer } from '../support/serverProcess';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const TOKEN = 'stream-test-token-0123456789';
 
-interface Child {
-  url: string;
-  output: () => string;
-  stop: () => Promise<void>;
-}
-
-async function startServer(env: Record<string, string>): Promise<Child> {
-  const proc: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    cwd: root,
+function startServer(env: Record<string, string>): Promise<SpawnedServer> {
+  return spawnServer({
     env: {
       NODE_ENV: 'production',
       PATH: process.env.PATH ?? '',
@@ -35,37 +26,7 @@ async function startServer(env: Record<string, string>): Promise<Child> {
       VETHWATCH_STREAM_HEARTBEAT_MS: '300',
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let out = '';
-  proc.stdout!.on('data', (d) => (out += d));
-  proc.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 45_000);
-    proc.stdout!.on('data', () => {
-      const m = /vethwatch listening on (http:\/\/[^\s"]+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    void exited.then(() => {
-      clearTimeout(timer);
-      reject(new Error(`server exited:\n${out}`));
-    });
-  });
-  return {
-    url,
-    output: () => out,
-    async stop() {
-      if (proc.exitCode !== null || proc.signalCode !== null) return;
-      proc.kill('SIGTERM');
-      const killer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(killer);
-    },
-  };
 }
 
 async function post(url: string, report: Report): Promise<number> {
@@ -123,7 +84,7 @@ const engines = [
 ];
 
 describe.each(engines)('event stream over HTTP on $name', (engine) => {
-  let server: Child;
+  let server: SpawnedServer;
   let db: Awaited<ReturnType<(typeof engines)[number]['setup']>>;
   const clients: SseClient[] = [];
   const connect = async (path: string, headers?: Record<string, string>) => {

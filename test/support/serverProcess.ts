@@ -44,26 +44,46 @@ export async function stopChild(child: ChildProcess, graceMs = DEFAULT_STOP_GRAC
 export interface SpawnedServer {
   /** The address from the server's "vethwatch listening on" line. */
   url: string;
-  /** Everything written to stdout and stderr so far. */
+  /** The process itself: pid for /proc readings, exitCode after stop(). */
+  child: ChildProcess;
+  /** Everything written to stdout and stderr so far (only the newest part under maxOutputChars). */
   output(): string;
   /** Stops the server (see stopChild); safe to call more than once. */
   stop(): Promise<void>;
 }
 
+export interface SpawnServerOptions {
+  /** Exactly the child's environment (callers decide what is inherited). */
+  env: NodeJS.ProcessEnv;
+  startTimeoutMs?: number;
+  /** Node flags placed before `--import tsx`, e.g. `--cpu-prof`. */
+  nodeArgs?: readonly string[];
+  /**
+   * Bound on what output() keeps, for long runs: past it only the newest half is kept (halving, not trimming every
+   * chunk, keeps the cost low). Unbounded by default, so a test failure shows everything.
+   */
+  maxOutputChars?: number;
+}
+
 /**
- * Starts `server/main.ts` with exactly `env` (callers decide what is inherited) and waits for it to listen. If it
- * exits or stays silent past the timeout, it is stopped and a ServerStartError carries its output.
+ * Starts `server/main.ts` with exactly `opts.env` and waits for it to listen. If it exits or stays silent past the
+ * timeout, it is stopped and a ServerStartError carries its output.
  */
-export async function spawnServer(opts: { env: NodeJS.ProcessEnv; startTimeoutMs?: number }): Promise<SpawnedServer> {
+export async function spawnServer(opts: SpawnServerOptions): Promise<SpawnedServer> {
   const startTimeoutMs = opts.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+  const maxOutputChars = opts.maxOutputChars ?? Infinity;
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', 'server/main.ts'], {
     cwd: REPO_ROOT,
     env: opts.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout!.setEncoding('utf8').on('data', (s: string) => (output += s));
-  child.stderr!.setEncoding('utf8').on('data', (s: string) => (output += s));
+  const keep = (s: string) => {
+    output += s;
+    if (output.length > maxOutputChars) output = output.slice(-Math.floor(maxOutputChars / 2));
+  };
+  child.stdout!.setEncoding('utf8').on('data', keep);
+  child.stderr!.setEncoding('utf8').on('data', keep);
   const stop = () => stopChild(child);
 
   try {
@@ -89,7 +109,7 @@ export async function spawnServer(opts: { env: NodeJS.ProcessEnv; startTimeoutMs
         fail(new ServerStartError(`could not spawn the server: ${err.message}`, output));
       });
     });
-    return { url, output: () => output, stop };
+    return { url, child, output: () => output, stop };
   } catch (err) {
     await stop();
     throw err;
