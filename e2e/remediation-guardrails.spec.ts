@@ -157,3 +157,27 @@ test('the first HTML already knows the role: without JavaScript an operator sess
     await signedIn.close();
   }
 });
+
+test('a token typed before the page has hydrated still signs in; a wrong one is refused in words', async ({ page, api, operator }) => {
+  await api.accept(brokenReport(operator.node));
+  // Hold the page's scripts back, so the token is typed into the server's HTML, before React takes over.
+  let releaseScripts!: () => void;
+  const scriptsHeld = new Promise<void>((resolve) => (releaseScripts = resolve));
+  await page.route('**/_next/static/chunks/**', async (route) => {
+    await scriptsHeld;
+    await route.continue();
+  });
+  await page.goto(`/nodes/${operator.node}`, { waitUntil: 'commit' });
+  const form = page.getByRole('form', { name: 'Sign in as operator' });
+  const submit = form.getByRole('button', { name: 'Sign in as operator' });
+  await form.getByLabel('Operator token').fill('not-the-operator-token');
+  await expect(submit).toBeDisabled(); // no script yet: nothing may be submitted by the browser itself
+  releaseScripts();
+  await submit.click();
+  await expect(form.getByRole('alert')).toHaveText('Wrong operator token.');
+
+  await form.getByLabel('Operator token').fill(operator.token);
+  await submit.click();
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Remediation' }).getByRole('button', { name: 'Remediate' })).toBeEnabled();
+});

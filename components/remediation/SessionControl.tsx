@@ -3,7 +3,7 @@
 // trades the operator token for a session cookie (POST /api/v1/session).
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
-import { useState } from 'react';
+import { useState, useSyncExternalStore } from 'react';
 import { meKeys, remediationKeys } from '../../lib/queries/keys';
 import { meQuery, signIn, signOut } from '../../lib/queries/remediation';
 import { describeRefusal } from './PreviewDialog';
@@ -13,8 +13,8 @@ export function SessionControl() {
   const me = useQuery(meQuery());
   const queryClient = useQueryClient();
   const router = useRouter();
-  const [token, setToken] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const hydrated = useHydrated();
 
   const after = async () => {
     await queryClient.invalidateQueries({ queryKey: meKeys.me() });
@@ -22,10 +22,10 @@ export function SessionControl() {
     router.refresh();
   };
   const login = useMutation({
-    mutationFn: signIn,
-    onSuccess: async (next) => {
+    mutationFn: ({ token }: { token: string; form: HTMLFormElement }) => signIn(token),
+    onSuccess: async (next, { form }) => {
       queryClient.setQueryData(meKeys.me(), next);
-      setToken('');
+      form.reset();
       setError(null);
       await after();
     },
@@ -57,12 +57,18 @@ export function SessionControl() {
     );
   }
   return (
+    // Uncontrolled: a token typed before the page hydrates is still there when the button comes alive (a
+    // controlled input would hydrate as empty and keep the button disabled). POST, so nothing can put the token in
+    // a URL.
     <form
       className={styles.signIn}
       aria-label="Sign in as operator"
+      method="post"
       onSubmit={(e) => {
         e.preventDefault();
-        if (token !== '') login.mutate(token);
+        const form = e.currentTarget;
+        const token = new FormData(form).get('token');
+        if (typeof token === 'string' && token !== '') login.mutate({ token, form });
       }}
     >
       <span className="muted">viewer</span>
@@ -74,10 +80,11 @@ export function SessionControl() {
         type="password"
         autoComplete="current-password"
         placeholder="Operator token"
-        value={token}
-        onChange={(e) => setToken(e.target.value)}
+        name="token"
+        required
       />
-      <button type="submit" className="button" disabled={login.isPending || token === ''}>
+      {/* Disabled until hydrated: before that, submitting would be the browser's own form post, not a sign-in. */}
+      <button type="submit" className="button" disabled={!hydrated || login.isPending}>
         Sign in as operator
       </button>
       {error && (
@@ -86,5 +93,15 @@ export function SessionControl() {
         </span>
       )}
     </form>
+  );
+}
+
+const subscribeNothing = () => () => {};
+/** False in the server's HTML and during hydration, true once React runs in the browser. */
+function useHydrated(): boolean {
+  return useSyncExternalStore(
+    subscribeNothing,
+    () => true,
+    () => false,
   );
 }
