@@ -6,9 +6,6 @@ import type { EventDataMap, EventType } from './types';
 /** An event's type and data, whether stored (NodeEvent) or about to be (EventDraft). */
 export type EventBody = { [K in EventType]: { type: K; data: EventDataMap[K] } }[EventType];
 
-/** The event types whose data can move a node's mismatch count. */
-export const MISMATCH_EVENT_TYPES = ['arp.changed', 'veth.appeared', 'veth.vanished'] as const;
-
 /** One stored event that moved its node's mismatch count (events.mismatch_delta <> 0). */
 export interface MismatchMove {
   id: number;

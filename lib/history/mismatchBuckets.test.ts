@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { NodeEvent } from '../events/types';
 import type { ArpStatus } from '../report/schema';
 import { mismatchDelta } from '../events/mismatch';
-import { foldMismatchStrips, stripEnd, toMismatchMoves } from './mismatchBuckets';
+import { foldMismatchStrips, stripEnd, type MismatchMove } from './mismatchBuckets';
 
 const END = new Date('2026-11-26T12:00:00.000Z');
 /** An ISO time `h` hours (fractional) after the window's start (11:00 UTC the day before, hour 0). */
@@ -21,6 +21,9 @@ function vanished(node: string, ifname: string, h: number, arpStatus: ArpStatus)
     data: { ifname, ifindex: 5, mac: '02:00:00:00:00:01', pod: null, podIP: null, arpStatus },
   } as NodeEvent;
 }
+/** Events as the store hands them to the fold: with their mismatch delta. */
+const toMismatchMoves = (events: readonly NodeEvent[]): MismatchMove[] =>
+  events.map((e) => ({ id: e.id, node: e.node, at: e.at, delta: mismatchDelta(e) }));
 const strip = (hours: Record<number, number>, base = 0) => Array.from({ length: 24 }, (_, i) => hours[i] ?? base);
 
 describe('stripEnd', () => {

@@ -9,8 +9,7 @@
 // lib/events/mismatch.ts) gives the count at the window's start; the events then replay forward. Hours are
 // aligned to UTC hours; the last bucket is the current, partial hour. The fold is pure; readMismatchStrips is
 // the one store read (keyset pages over the partial index of count-moving events).
-import { mismatchDelta, type MismatchMove } from '../events/mismatch';
-import type { NodeEvent } from '../events/types';
+import type { MismatchMove } from '../events/mismatch';
 
 export type { MismatchMove };
 
@@ -20,11 +19,6 @@ const HOUR = 3600_000;
 /** The strip's end: the start of the next UTC hour after `now`, so the last bucket is the hour now is in. */
 export function stripEnd(now: Date): Date {
   return new Date(Math.floor(now.getTime() / HOUR) * HOUR + HOUR);
-}
-
-/** Events as the fold reads them; the store keeps the delta, this is for events at hand. */
-export function toMismatchMoves(events: readonly NodeEvent[]): MismatchMove[] {
-  return events.map((e) => ({ id: e.id, node: e.node, at: e.at, delta: mismatchDelta(e) }));
 }
 
 /**

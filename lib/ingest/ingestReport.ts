@@ -111,5 +111,5 @@ export async function ingestReportText(store: Store, text: string, options: Omit
 }
 
 /** Reports on the full path (parsed, validated, diffed) at once, per process: see limiter.ts. */
-export const FULL_PATH_SLOTS = 4;
+const FULL_PATH_SLOTS = 4;
 const fullPath = createLimiter(FULL_PATH_SLOTS);
