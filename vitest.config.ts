@@ -7,7 +7,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: { alias: { '@': fileURLToPath(new URL('.', import.meta.url)), 'server-only': fileURLToPath(new URL('./test/server-only-shim.ts', import.meta.url)) } },
   test: {
-    include: ['{agent,lib,app,components,test,bench,deploy}/**/*.test.{ts,tsx}'],
+    include: ['{agent,lib,app,components,test,bench,deploy,scripts}/**/*.test.{ts,tsx}'],
     exclude: ['**/*.host.test.ts', 'node_modules/**', '.next/**'],
     testTimeout: 20_000,
     hookTimeout: 60_000,
