@@ -1,7 +1,6 @@
 import { QueryClient, dehydrate, hydrate } from '@tanstack/react-query';
 import { describe, expect, it } from 'vitest';
 import type { FleetView, NodeDetail } from '../nodes/types';
-import { getQueryClient } from './client';
 import { ApiError, NodeNotFoundError } from './errors';
 import { nodeKeys } from './keys';
 import { fleetQuery, nodeQuery } from './options';
@@ -57,15 +56,8 @@ describe('queryOptions factories', () => {
   });
 });
 
-describe('getQueryClient', () => {
-  it('on the server makes a new client per call that does not retry', () => {
-    const a = getQueryClient();
-    const b = getQueryClient();
-    expect(a).not.toBe(b);
-    expect(a.getDefaultOptions().queries?.retry).toBe(false);
-  });
-
-  it('NodeNotFoundError is an ApiError with status 404', () => {
+describe('NodeNotFoundError', () => {
+  it('is an ApiError with status 404', () => {
     const err = new NodeNotFoundError('x');
     expect(err).toBeInstanceOf(ApiError);
     expect(err.status).toBe(404);
