@@ -2,7 +2,7 @@ import 'server-only';
 // "Fix all at-risk nodes" runs: one row each, its per-node progress kept as JSON (lib/remediation/fleet.ts
 // rewrites the whole run as its waves move).
 import type { Kysely, Selectable } from 'kysely';
-import type { FleetRun, FleetRunNode, FleetRunStatus } from '../remediation/types';
+import type { FleetRun, FleetRunNode } from '../remediation/types';
 import type { FleetRunsTable, Tables } from './tables';
 
 export interface FleetRunStore {
@@ -14,7 +14,7 @@ export interface FleetRunStore {
 function toFleetRun(r: Selectable<FleetRunsTable>): FleetRun {
   return {
     id: r.id,
-    status: r.status as FleetRunStatus,
+    status: r.status,
     requestedBy: r.requested_by,
     cap: Number(r.cap),
     createdAt: r.created_at,

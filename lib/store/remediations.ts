@@ -90,16 +90,16 @@ function parse<T>(text: string | null): T | null {
 }
 
 function toRecord(r: Selectable<RemediationsTable>, now = new Date().toISOString()): RemediationRecord {
-  const status = r.status === 'planned' && r.expires_at < now ? 'expired' : (r.status as RemediationStatus);
+  const status = r.status === 'planned' && r.expires_at < now ? 'expired' : r.status;
   return {
     id: r.id,
     node: r.node,
     planId: r.plan_id,
     reportId: r.report_id,
     status,
-    executor: r.executor as RemediationRecord['executor'],
+    executor: r.executor,
     requestedBy: r.requested_by,
-    via: r.via as IdentitySource,
+    via: r.via,
     fleetRunId: r.fleet_run_id,
     jobName: r.job_name,
     jobNamespace: r.job_namespace,

@@ -3,6 +3,7 @@
 // text); JSON is text; flags are 0/1 integers. PostgreSQL returns bigserial ids as strings, hence
 // `number | string` for events.id and audit.id: lib/store converts before anything leaves it.
 import type { ColumnType } from 'kysely';
+import type { AuditAction, AuditEntry, ExecutorKind, FleetRunStatus, IdentitySource, RemediationStatus } from '../remediation/types';
 
 /** Current state, one small row per node: rewritten on every report, so the big report JSON lives elsewhere. */
 export interface NodesTable {
@@ -57,7 +58,7 @@ export interface EventsTable {
   mismatch_delta: number;
 }
 
-/** Remediations and their previews (migration 0003); statuses are lib/remediation/types' RemediationStatus. */
+/** Remediations and their previews (migration 0003). */
 export interface RemediationsTable {
   id: string;
   node: string;
@@ -65,12 +66,12 @@ export interface RemediationsTable {
   report_id: string;
   /** The node's state hash the plan was made from: a later report with the same state keeps the plan valid. */
   state_hash: string;
-  status: string;
+  status: RemediationStatus;
   /** The node's name while pending or running, else null; UNIQUE, so a node has one active remediation at most. */
   active_node: string | null;
-  executor: string;
+  executor: Exclude<ExecutorKind, 'none'>;
   requested_by: string;
-  via: string;
+  via: IdentitySource;
   fleet_run_id: string | null;
   job_name: string | null;
   job_namespace: string | null;
@@ -111,7 +112,7 @@ export interface RemediationSettingsTable {
 /** "Fix all at-risk nodes" runs; `nodes` is the JSON FleetRunNode[]. */
 export interface FleetRunsTable {
   id: string;
-  status: string;
+  status: FleetRunStatus;
   requested_by: string;
   cap: number;
   created_at: string;
@@ -126,8 +127,8 @@ export interface AuditTable {
   id: ColumnType<number | string, never, never>;
   at: string;
   actor: string;
-  via: string;
-  action: string;
+  via: AuditEntry['via'];
+  action: AuditAction;
   node: string | null;
   plan_id: string | null;
   remediation_id: string | null;
