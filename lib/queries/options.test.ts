@@ -2,7 +2,6 @@ import { QueryClient, dehydrate, hydrate } from '@tanstack/react-query';
 import { describe, expect, it, vi } from 'vitest';
 import type { ArpTimelineResponse, LinkFileHistoryResponse } from '../history/types';
 import type { FleetView, NodeDetail } from '../nodes/types';
-import { getQueryClient } from './client';
 import { ApiError, NodeNotFoundError } from './errors';
 import { nodeKeys } from './keys';
 import { arpTimelineQuery, fleetQuery, linkFileHistoryQuery, nodeQuery } from './options';
@@ -90,15 +89,8 @@ describe('queryOptions factories', () => {
   });
 });
 
-describe('getQueryClient', () => {
-  it('on the server makes a new client per call that does not retry', () => {
-    const a = getQueryClient();
-    const b = getQueryClient();
-    expect(a).not.toBe(b);
-    expect(a.getDefaultOptions().queries?.retry).toBe(false);
-  });
-
-  it('NodeNotFoundError is an ApiError with status 404', () => {
+describe('NodeNotFoundError', () => {
+  it('is an ApiError with status 404', () => {
     const err = new NodeNotFoundError('x');
     expect(err).toBeInstanceOf(ApiError);
     expect(err.status).toBe(404);
