@@ -5,7 +5,7 @@ import { run } from '../collect/exec';
 import { parseLinks, parseNeighbours } from '../collect/ipJson';
 import { writeDropIn } from './dropIn';
 import { udevadmCommand } from './hostState';
-import type { Plan, PlannedRepair, RemediationError, RepairMethod } from './schema';
+import type { Plan, PlannedRepair, RemediationError, RepairMethod } from '../../lib/report/remediation';
 
 export class ForbiddenCommandError extends Error {
   constructor(argv: readonly string[]) {

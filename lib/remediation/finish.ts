@@ -1,7 +1,7 @@
 import 'server-only';
 // The end of a run, whichever executor ran it: read the agent's JSON (result, or plan-mismatch), store the
 // evidence with the remediation so it outlives the Job's TTL, release the node's active slot, and audit it.
-import { planMismatchSchema, resultSchema, type PlanMismatch, type RemediationResult } from '../../agent/remediate/schema';
+import { planMismatchSchema, resultSchema, type PlanMismatch, type RemediationResult } from '../report/remediation';
 import type { RemediationDeps } from './service';
 import type { RemediationEvidence, RemediationRecord } from './types';
 

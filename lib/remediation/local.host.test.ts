@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DROP_IN_CONTENT } from '../../agent/remediate/dropIn';
+import { DROP_IN_CONTENT } from './dropIn';
 import { labDown, labUp, readLabState, type LabState } from '../../agent/lab/lab';
 import { buildReport } from '../report/fixtures';
 import type { ApplyResponse, AuditPage, MeResponse, PlanPreview, RemediationRecord } from './types';

@@ -15,7 +15,7 @@ import type { RemediationConfig } from './config';
 import { RemediationConflictError, RemediationRefusedError } from './errors';
 import { runLocal } from './localExecutor';
 import { superviseJob } from './kubeExecutor';
-import { hostFactsFromReport, localHostFacts, planFromReport, planIsEmpty } from './plan';
+import { planFromReport, planIsEmpty } from './plan';
 import type { JobDryRun, JobPreview, PlanPreview, RemediationRecord } from './types';
 
 export interface RemediationDeps {
@@ -63,9 +63,9 @@ export async function previewRemediation(deps: RemediationDeps, node: string, wh
   requireExecutorFor(config, node);
   const at = now(deps);
   const id = randomUUID();
+  // Only what the node reported: the server never looks at its own host (the agent checks the rest on the node).
   const root = config.executor === 'local' ? '/' : HOST_ROOT;
-  const facts = config.executor === 'local' ? await localHostFacts('/') : hostFactsFromReport(stored.report);
-  const plan = planFromReport(stored.report, facts, root, at);
+  const plan = planFromReport(stored.report, root, at);
 
   let job: JobPreview | null = null;
   let jobDryRun: JobDryRun | null = null;

@@ -5,7 +5,7 @@ import 'server-only';
 // `active_node` makes a second active remediation on a node impossible whatever the application does.
 import { randomUUID } from 'node:crypto';
 import type { ColumnType, Kysely, Selectable, Transaction } from 'kysely';
-import type { Plan } from '../../agent/remediate/schema';
+import type { Plan } from '../report/remediation';
 import { RemediationConflictError } from '../remediation/errors';
 import type {
   AuditAction,

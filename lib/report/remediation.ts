@@ -1,8 +1,9 @@
-// The remediation plan (what `remediate --dry-run` prints) and result (what an apply prints and leaves in the
-// termination log). Both are a contract: the server's remediation Job reads them and the UI previews the plan, so
-// field names change only together with their readers. Pure zod, no I/O, safe to import from the server.
+// The remediation wire format, next to the report format (schema.ts): the plan (what `agent remediate --dry-run`
+// prints and the server previews), the result (what an apply prints and leaves in the termination log), the
+// plan-mismatch refusal and the exit statuses. One zod module imported by agent and server alike, so field names
+// change only together with their readers. Pure, no I/O. Field meanings: docs/report-format.md ("Remediation").
 import { z } from 'zod';
-import { linkVerdictSchema } from '../../lib/report/schema';
+import { linkVerdictSchema } from './schema';
 
 export const REMEDIATION_VERSION = 1 as const;
 
