@@ -3,7 +3,7 @@ import 'server-only';
 // Its stdout is the JSON result (the termination message of the Job path), its stderr the log; both are stored.
 import { spawn } from 'node:child_process';
 import { failureReason, finishRemediation, parseAgentOutput, tail } from './finish';
-import type { RemediationDeps } from './service';
+import type { RemediationDeps } from './deps';
 import type { RemediationRecord } from './types';
 
 const STDOUT_LIMIT = 1024 * 1024;

@@ -9,7 +9,7 @@ import { getStore, type Store } from '../store';
 import { remediationConfigFromEnv, type RemediationConfig } from './config';
 import { finishRemediation } from './finish';
 import { superviseJob } from './kubeExecutor';
-import type { RemediationDeps } from './service';
+import type { RemediationDeps } from './deps';
 import { verifyPending } from './verify';
 
 export const SWEEP_MS = 5000;

@@ -12,21 +12,12 @@ import { buildRemediationJob, createJob } from '../kube/jobs';
 import { HOST_ROOT } from '../kube/remediationJob';
 import type { Store } from '../store';
 import type { RemediationConfig } from './config';
+import type { RemediationDeps } from './deps';
 import { RemediationConflictError, RemediationRefusedError } from './errors';
 import { runLocal } from './localExecutor';
 import { superviseJob } from './kubeExecutor';
 import { planFromReport, planIsEmpty } from './plan';
 import type { JobDryRun, JobPreview, PlanPreview, RemediationRecord } from './types';
-
-export interface RemediationDeps {
-  store: Store;
-  config: RemediationConfig;
-  now?: () => Date;
-  /** Background work (a Job being watched, a local agent running): the runtime keeps it to wait for on shutdown. */
-  track?: (work: Promise<unknown>) => void;
-  /** Aborted when the process shuts down: watches stop without recording an outcome (the next start resumes). */
-  signal?: AbortSignal;
-}
 
 const now = (deps: RemediationDeps) => (deps.now ? deps.now() : new Date());
 
