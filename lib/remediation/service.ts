@@ -14,7 +14,7 @@ import type { Store } from '../store';
 import type { RemediationConfig } from './config';
 import type { RemediationDeps } from './deps';
 import { RemediationConflictError, RemediationRefusedError } from './errors';
-import { runLocal } from './localExecutor';
+import { localCommand, startLocal } from './localExecutor';
 import { superviseJob } from './kubeExecutor';
 import { planFromReport, planIsEmpty } from './plan';
 import type { JobDryRun, JobPreview, PlanPreview, RemediationRecord } from './types';
@@ -75,7 +75,7 @@ export async function previewRemediation(deps: RemediationDeps, node: string, wh
       jobDryRun = { ok: false, message: err.statusMessage, reason: err.reason };
     }
   } else {
-    command = [...config.agentCommand, 'remediate', '--plan-id', plan.id, '--node', node];
+    command = localCommand({ planId: plan.id, node });
   }
 
   const record = await store.remediations.insertPlanned({
@@ -180,7 +180,7 @@ export async function applyRemediation(
     throw err;
   }
 
-  const started = config.executor === 'kubernetes' ? await startJob(deps, record, who) : startLocal(deps, record);
+  const started = config.executor === 'kubernetes' ? await startJob(deps, record, who) : await startLocal(deps, record);
   await store.remediations.appendAudit({
     at: now(deps).toISOString(),
     actor: actorName(who),
@@ -234,10 +234,4 @@ async function startJob(deps: RemediationDeps, record: RemediationRecord, who: I
   const work = superviseJob(deps, { ...record, jobName: ref.name, jobNamespace: ref.namespace });
   deps.track?.(work);
   return { jobName: ref.name, detail: `Job ${ref.namespace}/${ref.name} created after a server-side dry run` };
-}
-
-function startLocal(deps: RemediationDeps, record: RemediationRecord): { jobName: null; detail: string } {
-  const work = runLocal(deps, record);
-  deps.track?.(work);
-  return { jobName: null, detail: `local agent: ${[...deps.config.agentCommand.slice(-1), 'remediate', '--plan-id', record.planId, '--node', record.node].join(' ')}` };
 }
