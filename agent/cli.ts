@@ -48,6 +48,16 @@ function stopSignal(log: Logger): AbortSignal {
   return controller.signal;
 }
 
+/** --remediate: this node's remediations, beside the reports (agent/remediate/pull.ts). */
+async function startRemediating(config: AgentConfig, log: Logger, signal: AbortSignal): Promise<void> {
+  const { runRemediationPuller } = await import('./remediate/pull');
+  const { tokenFromFile } = await import('./deliver/token');
+  const token = config.tokenFile ? tokenFromFile(config.tokenFile, config.token) : config.token!;
+  await runRemediationPuller({ server: config.server!, token, node: config.node, root: config.root, requestTimeoutMs: config.requestTimeoutMs, log }, signal).catch((e: unknown) =>
+    log.error('carrying out remediations stopped', { error: e }),
+  );
+}
+
 async function once(config: AgentConfig, scan: ScanFn, log: Logger, out: (text: string) => void): Promise<number> {
   let report;
   try {
@@ -95,11 +105,19 @@ export async function main(argv: string[], deps: CliDeps = {}): Promise<number> 
 
   if (config.once) return once(config, scan, log, out);
 
+  const signal = deps.signal ?? stopSignal(log);
+  // Stops remediating when run mode stops, by signal or by failing.
+  const stopRemediating = new AbortController();
+  signal.addEventListener('abort', () => stopRemediating.abort(), { once: true });
+  const remediating = config.remediate ? startRemediating(config, log, stopRemediating.signal) : null;
   try {
-    await runAgent(config, { scan, log }, deps.signal ?? stopSignal(log));
+    await runAgent(config, { scan, log }, signal);
   } catch (e) {
     log.error('agent failed', { error: e });
     return EXIT.failed;
+  } finally {
+    stopRemediating.abort();
+    await remediating;
   }
   return EXIT.ok;
 }

@@ -49,6 +49,8 @@ export interface AgentConfig {
   watch: boolean;
   requestTimeoutMs: number;
   logLevel: LogLevel;
+  /** Run mode: also carry out this node's remediations the server hands out (agent/remediate/pull.ts). */
+  remediate?: boolean;
 }
 
 export type Command =
@@ -106,6 +108,10 @@ export const FLAGS: readonly FlagSpec[] = [
     help: `Keep at most this many bytes of unsent reports (default ${DEFAULTS.spoolMaxBytes}, i.e. 50 MiB).`,
   },
   { name: 'no-watch', help: 'Do not follow `ip monitor link`; report only every --interval.' },
+  {
+    name: 'remediate',
+    help: "Run mode: also carry out this node's remediations when the server has no cluster (needs root; npm start uses it).",
+  },
   {
     name: 'timeout',
     arg: 'SECONDS',
@@ -251,6 +257,8 @@ export function parseCommandLine(argv: string[], env: Env = process.env): Comman
     throw new UsageError('--token only makes sense with --server');
   }
 
+  if (once && flags.has('remediate')) throw new UsageError('--remediate works in run mode only, not with --once');
+
   const node = str('node') ?? (env.NODE_NAME || undefined);
   if (node !== undefined && (node.length > 253 || !NODE_NAME.test(node))) {
     throw new UsageError(`--node "${node}" is not a valid node name (letters, digits, - _ . ; at most 253)`);
@@ -283,6 +291,7 @@ export function parseCommandLine(argv: string[], env: Env = process.env): Comman
       watch: !flags.has('no-watch'),
       requestTimeoutMs: (str('timeout') ? positiveInt('timeout', str('timeout')!, 1, 600) : DEFAULTS.timeoutSeconds) * 1000,
       logLevel,
+      ...(flags.has('remediate') ? { remediate: true } : {}),
     },
   };
 }

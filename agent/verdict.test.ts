@@ -4,7 +4,8 @@ import { fixtureJson } from './collect/fixtures.testutil';
 import { parseLinks, parseNeighbours, parseRoutes } from './collect/ipJson';
 import type { PodRef } from './collect/ipam';
 import type { VethObservation } from './collect/veths';
-import { arpStatus, buildVeth, gatewayIpFor, gatewayNeighbour, nodeVerdict, podIpOf, VerdictError } from './verdict';
+import { gatewayIpFor } from './collect/podGateway';
+import { arpStatus, buildVeth, gatewayNeighbour, nodeVerdict, podIpOf, VerdictError } from './verdict';
 
 const stock: LinkVerdict = { linkFile: '/usr/lib/systemd/network/99-default.link', dropIns: [], macAddressPolicy: 'persistent', macAddress: null, udevRewritesMac: true };
 const safe: LinkVerdict = { ...stock, udevRewritesMac: false };

@@ -1,7 +1,9 @@
-// Judging what agent/collect observed: which gateway each pod uses, whether its neighbour entry for that
-// gateway still carries the host veth's MAC, and what that means for the node. Pure: data in, data out.
+// Judging what agent/collect observed: whether each pod's neighbour entry for its gateway (collect/podGateway.ts)
+// still carries the host veth's MAC, and what that means for the node. Pure: data in, data out. Imports flow one
+// way, collect -> verdict: nothing under collect/ imports this file.
 import type { ArpStatus, LinkVerdict, Veth } from '../lib/report/schema';
 import type { IpLink, IpNeigh, IpRoute } from './collect/ipJson';
+import { gatewayIpFor } from './collect/podGateway';
 import type { PodRef } from './collect/ipam';
 import type { VethObservation } from './collect/veths';
 
@@ -11,24 +13,6 @@ function normalMac(mac: string | null | undefined): string | null {
   if (!mac) return null;
   const m = mac.toLowerCase();
   return MAC_RE.test(m) ? m : null;
-}
-
-/**
- * The gateway a pod interface sends through. The VPC CNI routes eth0 via 169.254.1.1 and its n-th extra
- * interface via 169.254.1.(n+1) (in table n); IPv6 pods use fe80::1. The pod's own routes win when they name a
- * gateway on this interface, since that is what the kernel will actually look up.
- */
-export function gatewayIpFor(peer: IpLink, routes: readonly IpRoute[]): string {
-  const onDev = routes.filter((r) => r.dev === peer.ifname && r.gateway);
-  const viaDefault = onDev.find((r) => r.dst === 'default');
-  if (viaDefault?.gateway) return viaDefault.gateway;
-  if (onDev[0]?.gateway) return onDev[0].gateway;
-  const hasV4 = peer.addrs.some((a) => a.family === 'inet');
-  const hasGlobalV6 = peer.addrs.some((a) => a.family === 'inet6' && a.scope === 'global');
-  if (!hasV4 && hasGlobalV6) return 'fe80::1';
-  const n = /(\d+)$/.exec(peer.ifname);
-  const index = n ? Number(n[1]) : 0;
-  return index >= 0 && index <= 253 ? `169.254.1.${index + 1}` : '169.254.1.1';
 }
 
 /** The pod's IP: the global /32 (or /128) on its end of the veth, else the host's /32 route through the veth. */

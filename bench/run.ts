@@ -3,7 +3,7 @@
 // replaces only those benches there), and `--write-docs` puts the markdown into docs/performance.md between the
 // figure markers.
 //
-//   npm run bench [-- --only ingest,reads,page,detection,agent] [--write-docs] [--no-build] [--duration S]
+//   npm run bench [-- --only ingest,history,reads,page,detection,agent] [--write-docs] [--no-build] [--duration S]
 //
 // Needs root for detection and agent (network namespaces, veths, udevadm): those two run in a child process under
 // the host lock (flock /run/lock/vethwatch-host.lock), so they never collide with other host tests; without root
@@ -22,7 +22,7 @@ const { describeMachine, load, REPO, round, startServer, startThrowawayPg } = aw
 type BenchResult = import('./lib').BenchResult;
 type Machine = import('./lib').Machine;
 
-const ALL = ['ingest', 'reads', 'page', 'detection', 'agent'] as const;
+const ALL = ['ingest', 'history', 'reads', 'page', 'detection', 'agent'] as const;
 type BenchName = (typeof ALL)[number];
 const HOST_BENCHES: readonly BenchName[] = ['detection', 'agent'];
 const HOST_LOCK = '/run/lock/vethwatch-host.lock';
@@ -129,6 +129,18 @@ async function runIngest(args: Args): Promise<BenchResult[]> {
     }
   }
   return out;
+}
+
+async function runHistory(): Promise<BenchResult> {
+  const t0 = performance.now();
+  const loadStart = load();
+  log('history...');
+  try {
+    const { benchHistory } = await import('./history');
+    return await benchHistory({ databaseUrl: process.env.DATABASE_URL?.trim() || undefined, log });
+  } catch (err) {
+    return failed('history', 'History of one flapping node', err, loadStart, t0);
+  }
 }
 
 async function runFleet(args: Args, which: BenchName[]): Promise<BenchResult[]> {
@@ -308,6 +320,7 @@ async function main(): Promise<void> {
   }
   log(`vethwatch bench: ${args.only.join(', ')}; load average ${load()}`);
   if (args.only.includes('ingest')) results.push(...(await runIngest(args)));
+  if (args.only.includes('history')) results.push(await runHistory());
   const fleet = args.only.filter((n) => n === 'reads' || n === 'page');
   if (fleet.length > 0) {
     log(fleet.join(' and ') + '...');
@@ -323,7 +336,7 @@ async function main(): Promise<void> {
   } catch {
     previous = null;
   }
-  const order = (name: string) => ['ingest-sqlite', 'ingest-postgres', 'reads', 'page', 'detection', 'agent'].indexOf(name);
+  const order = (name: string) => ['ingest-sqlite', 'ingest-postgres', 'history', 'reads', 'page', 'detection', 'agent'].indexOf(name);
   const merged = new Map((previous?.results ?? []).map((r) => [r.name, r]));
   for (const r of results) merged.set(r.name, { ...r, at });
   const saved: Saved = { machine: describeMachine(), results: [...merged.values()].sort((x, y) => order(x.name) - order(y.name)) };

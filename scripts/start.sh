@@ -56,7 +56,7 @@ rm -f "$ready"
 if [ "${VETHWATCH_LOCAL_AGENT:-1}" != 0 ] && [ "$(id -u)" = 0 ] && [ "$(uname -s)" = Linux ]; then
   log "running the agent for this host (VETHWATCH_LOCAL_AGENT=0 turns it off)"
   VETHWATCH_SPOOL_DIR=${VETHWATCH_SPOOL_DIR:-./data/spool} \
-    node --import tsx agent/cli.ts --server "http://$HOST:$PORT" --token "$VETHWATCH_AGENT_TOKEN" &
+    node --import tsx agent/cli.ts --server "http://$HOST:$PORT" --token "$VETHWATCH_AGENT_TOKEN" --remediate &
   pids+=($!)
 elif [ "${VETHWATCH_LOCAL_AGENT:-1}" != 0 ]; then
   log "not root: the local agent needs root to read pod network namespaces; start it with sudo to see this host"

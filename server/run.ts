@@ -20,6 +20,8 @@ import { getMetrics } from '../lib/metrics/registry';
 import { currentClusterView } from '../lib/nodes/cluster';
 import { getFleetFrom } from '../lib/nodes/read';
 import { closeStore, describeStoreConfig, getStore, storeConfigFromEnv } from '../lib/store';
+import { handleAgentApiRequest } from '../lib/remediation/agentHttp';
+import { AGENT_API_PREFIX } from '../lib/report/remediation';
 import { closeRemediationRuntime, getRemediationRuntime } from '../lib/remediation/runtime';
 import { guardAgentCredential } from './agentGuard';
 import { handleApiOnly } from './apiOnly';
@@ -94,7 +96,9 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     const work =
       pathname === REPORTS_PATH
         ? handleReportRequest(req, res, reportDeps)
-        : pathname === HEALTHZ_PATH
+        : pathname.startsWith(AGENT_API_PREFIX)
+          ? handleAgentApiRequest(req, res, pathname, { authenticate: authenticator.authenticate, remediation: () => getRemediationRuntime().deps() })
+          : pathname === HEALTHZ_PATH
           ? Promise.resolve(handleHealthz(req, res))
           : pathname === READYZ_PATH
             ? handleReadyz(req, res, { store: getStore, cluster })

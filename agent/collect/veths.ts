@@ -9,10 +9,10 @@
 // everything with ip as before.
 import { isIPv4 } from 'node:net';
 import type { Finding } from '../../lib/report/schema';
-import { gatewayIpFor } from '../verdict';
 import { type HostNetwork, parseHostBatch } from './hostNet';
 import type { IpLink, IpNeigh, IpRoute } from './ipJson';
 import { type NamedNetns, listNamedNetns, listProcessNetns } from './netns';
+import { gatewayIpFor } from './podGateway';
 import { type NetnsRead, type NetnsTarget, type NetnsView, ReaderError, netnsLabel, readNetnsMany, readTargets, toNetnsRead } from './podNetns';
 import { ARP_FLAGS_PERMANENT, ARPHRD_ETHER, findHolders, netnsInodeOfPid, type ProcArpEntry, readNetFingerprint, readProcArp } from './procNet';
 import { readAddrAssignType } from './sysfs';

@@ -39,7 +39,7 @@ vi.mock('node:child_process', async (importOriginal) => {
 
 const { run } = await import('../collect/exec');
 const { labDown, labUp, readLabState } = await import('../lab/lab');
-const { dropInPath } = await import('./dropIn');
+const { dropInPath } = await import('../../lib/remediation/dropIn');
 const { remediateJson } = await import('./hostTestSupport');
 
 const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'ash', 'busybox', 'fish', 'csh', 'tcsh']);

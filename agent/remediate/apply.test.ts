@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildReport } from '../../lib/report/fixtures';
 import { udevadmCommand } from './hostState';
-import { buildPlan } from './plan';
+import { buildPlan } from '../../lib/remediation/plan';
 import { assertAllowed, ForbiddenCommandError, runArgv } from './spawn';
 
 describe('command guard', () => {

@@ -6,7 +6,7 @@ import { runArgv } from './spawn';
 import { parseLinks, parseNeighbours } from '../collect/ipJson';
 import { writeDropIn } from './dropIn';
 import { udevadmCommand } from './hostState';
-import type { Plan, PlannedRepair, RemediationError, RepairMethod } from './schema';
+import type { Plan, PlannedRepair, RemediationError, RepairMethod } from '../../lib/report/remediation';
 
 export async function readHostMac(ifname: string): Promise<string | null> {
   const out = await runArgv(['ip', '-j', 'link', 'show', 'dev', ifname]);

@@ -2,7 +2,7 @@
 // document in the termination log, and the exit status. agent/cli.ts dispatches here.
 import { parseRemediateArgs, REMEDIATE_HELP, RemediateUsageError, DEFAULT_TERMINATION_LOG } from './args';
 import { remediate, type RemediateOutput } from './remediate';
-import { EXIT } from './schema';
+import { EXIT } from '../../lib/report/remediation';
 import { fitTerminationMessage, writeTerminationLog } from './terminationLog';
 
 export interface RemediateIO {

@@ -2,7 +2,8 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile, mkdir } from 'node:fs/
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DROP_IN_CONTENT, dropInPath, DropInPathError, readDropIn, writeDropIn } from './dropIn';
+import { DROP_IN_CONTENT, dropInPath } from '../../lib/remediation/dropIn';
+import { DropInPathError, readDropIn, writeDropIn } from './dropIn';
 
 let root: string;
 beforeEach(async () => {

@@ -1,28 +1,15 @@
-// The one file remediation writes: a drop-in for the stock 99-default.link, in /etc so a udev package upgrade
-// (which rewrites /usr/lib silently) cannot undo it. Nothing here ever touches /usr/lib.
+// Reading and writing the one file remediation writes: a drop-in for the stock 99-default.link, in /etc so a udev
+// package upgrade (which rewrites /usr/lib silently) cannot undo it. Its name, path and text are shared with the
+// server (lib/remediation/dropIn.ts). Nothing here ever touches /usr/lib.
 import { chmod, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-
-export const DROP_IN_FOR = '99-default.link';
-export const DROP_IN_NAME = '50-vethwatch-mac-none.conf';
-/** Relative to the host root. */
-export const DROP_IN_RELPATH = `etc/systemd/network/${DROP_IN_FOR}.d/${DROP_IN_NAME}`;
-
-export const DROP_IN_CONTENT =
-  '# Written by vethwatch remediate. Keeps the MAC a veth was created with: MACAddressPolicy=persistent\n' +
-  '# rewrites host veths of Amazon VPC CNI < v1.20.1 and breaks the pods\' static gateway ARP entry.\n' +
-  '[Link]\n' +
-  'MACAddressPolicy=none\n';
+import { DROP_IN_NAME, DROP_IN_RELPATH } from '../../lib/remediation/dropIn';
 
 export class DropInPathError extends Error {
   constructor(p: string) {
     super(`refusing to write ${p}: remediation only writes ${DROP_IN_RELPATH} under the host root`);
     this.name = 'DropInPathError';
   }
-}
-
-export function dropInPath(root: string): string {
-  return path.join(path.resolve(root), DROP_IN_RELPATH);
 }
 
 /** The drop-in's current content, or null when it does not exist. */

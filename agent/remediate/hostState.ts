@@ -4,7 +4,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { run } from '../collect/exec';
 import { parseLinks } from '../collect/ipJson';
-import type { HostLink, UdevdStatus } from './plan';
+import type { HostLink, UdevdStatus } from '../../lib/remediation/plan';
 
 export async function hostLinks(): Promise<HostLink[]> {
   const { stdout } = await run('ip', ['-j', 'link', 'show']);

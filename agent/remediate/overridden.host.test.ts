@@ -3,9 +3,9 @@
 import { mkdir, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropInPath } from './dropIn';
+import { dropInPath } from '../../lib/remediation/dropIn';
 import { freshVethUnderUdev, remediateJson } from './hostTestSupport';
-import { planSchema, resultSchema } from './schema';
+import { planSchema, resultSchema } from '../../lib/report/remediation';
 
 const DROP_IN = dropInPath('/');
 const DIR = path.dirname(DROP_IN);

@@ -11,9 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../collect/exec';
 import { labDown, labUp, readLabState, type LabPod, type LabState } from '../lab/lab';
 import { scan } from '../scan';
-import { DROP_IN_CONTENT, dropInPath } from './dropIn';
+import { DROP_IN_CONTENT, dropInPath } from '../../lib/remediation/dropIn';
 import { freshVethUnderUdev, podReachesHost, remediateJson, snapshotPod, snapshotTree, type PodSnapshot } from './hostTestSupport';
-import { planSchema, resultSchema, planMismatchSchema } from './schema';
+import { planSchema, resultSchema, planMismatchSchema } from '../../lib/report/remediation';
 
 const DROP_IN = dropInPath('/');
 const DROP_IN_DIR = path.dirname(DROP_IN);

@@ -5,10 +5,11 @@ import type { Report } from '../../lib/report/schema';
 import { scan } from '../scan';
 import { applyPlan, type ApplyOutcome } from './apply';
 import type { RemediateArgs } from './args';
-import { dropInPath, readDropIn } from './dropIn';
+import { dropInPath } from '../../lib/remediation/dropIn';
+import { buildPlan } from '../../lib/remediation/plan';
+import { readDropIn } from './dropIn';
 import { hostLinks, udevdStatus } from './hostState';
-import { buildPlan } from './plan';
-import { EXIT, REMEDIATION_VERSION, type Plan, type PlanMismatch, type RemediationError, type RemediationResult } from './schema';
+import { EXIT, REMEDIATION_VERSION, type Plan, type PlanMismatch, type RemediationError, type RemediationResult } from '../../lib/report/remediation';
 import { verify } from './verify';
 
 /** The report's interval field is meaningless for a one-off scan; any valid value will do. */

@@ -5,9 +5,9 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promi
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DROP_IN_CONTENT, DROP_IN_RELPATH } from './dropIn';
+import { DROP_IN_CONTENT, DROP_IN_RELPATH } from '../../lib/remediation/dropIn';
 import { remediateJson, snapshotTree } from './hostTestSupport';
-import { planSchema, resultSchema } from './schema';
+import { planSchema, resultSchema } from '../../lib/report/remediation';
 
 let root: string;
 

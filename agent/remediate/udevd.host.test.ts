@@ -5,9 +5,9 @@ import { rm, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../collect/exec';
-import { dropInPath } from './dropIn';
+import { dropInPath } from '../../lib/remediation/dropIn';
 import { freshVethUnderUdevd, remediateJson } from './hostTestSupport';
-import { planSchema, resultSchema } from './schema';
+import { planSchema, resultSchema } from '../../lib/report/remediation';
 
 const DROP_IN = dropInPath('/');
 const DROP_IN_DIR = path.dirname(DROP_IN);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildReport } from '../../lib/report/fixtures';
 import type { Report } from '../../lib/report/schema';
-import { buildPlan } from './plan';
+import { buildPlan } from '../../lib/remediation/plan';
 import { verify } from './verify';
 
 function planFor(report: Report) {

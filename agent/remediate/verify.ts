@@ -2,8 +2,8 @@
 // so (the resolver finds new veths safe, every repaired pod's gateway entry matches), never because commands
 // exited 0. A drop-in overridden by a later-sorting one is caught here.
 import type { Report } from '../../lib/report/schema';
-import { describeVerdict } from './plan';
-import type { Plan, RemediationError, RepairOutcome } from './schema';
+import { describeVerdict } from '../../lib/remediation/plan';
+import type { Plan, RemediationError, RepairOutcome } from '../../lib/report/remediation';
 
 export interface Verification {
   ok: boolean;

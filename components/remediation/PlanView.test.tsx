@@ -4,7 +4,7 @@
 // one with nothing to do; the Kubernetes variant shows the Job and a refused dry run.
 import { cleanup, render, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildPlan } from '@/agent/remediate/plan';
+import { buildPlan } from '@/lib/remediation/plan';
 import type { PlanPreview } from '@/lib/remediation/types';
 import { buildReport } from '@/lib/report/fixtures';
 import { PlanView } from './PlanView';

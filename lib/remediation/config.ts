@@ -2,13 +2,12 @@ import 'server-only';
 // Which executor runs remediations, decided once from the environment:
 // - a cluster (KUBECONFIG, in-cluster service account, ~/.kube/config; lib/kube/config.ts): a Kubernetes Job per
 //   remediation, in VETHWATCH_NAMESPACE with image VETHWATCH_AGENT_IMAGE;
-// - no cluster, running as root: the agent on this host (`node --import tsx agent/cli.ts remediate ...`), which
-//   can only fix this host's own node (NODE_NAME, else the hostname, as the agent names it);
+// - no cluster: the agent on this host (run mode with --remediate, as root; localExecutor.ts), which claims this
+//   host's own node's remediations (NODE_NAME, else the hostname, as the agent names it) over /api/v1/agent/. The
+//   server itself needs no privilege for it;
 // - otherwise none, with the reason.
 // VETHWATCH_EXECUTOR=kubernetes|local|none forces a choice (kubernetes still needs a cluster).
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { loadKube, type KubeClients } from '../kube/config';
 import { REMEDIATION_DEFAULTS } from '../kube/remediationJob';
 import type { ExecutorKind } from './types';
@@ -24,12 +23,10 @@ export interface RemediationConfig {
   image: string | null;
   /** The node the local executor fixes; null unless executor is 'local'. */
   localNode: string | null;
-  /** argv prefix that runs the agent CLI on this host. */
-  agentCommand: string[];
-  /** Working directory for the local agent. */
-  agentCwd: string;
   planTtlMs: number;
-  /** Give up watching a Job / kill the local agent after this long. */
+  /** A local remediation no agent claimed within this long fails (no agent with --remediate on this host). */
+  claimTimeoutMs: number;
+  /** Give up watching a Job / waiting for the local agent's result after this long. */
   runTimeoutMs: number;
 }
 
@@ -39,17 +36,18 @@ function ttl(env: Record<string, string | undefined>): number {
   return (Number.isFinite(n) && n > 0 ? n : DEFAULT_PLAN_TTL_SECONDS) * 1000;
 }
 
-export function remediationConfigFromEnv(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): RemediationConfig {
+/** The local agent asks every 2 s (agent/remediate/pull.ts); a minute without a claim means there is none. */
+export const CLAIM_TIMEOUT_MS = 60_000;
+
+export function remediationConfigFromEnv(env: Record<string, string | undefined> = process.env): RemediationConfig {
   const forced = env.VETHWATCH_EXECUTOR?.trim().toLowerCase() || null;
-  const cli = path.resolve(cwd, env.VETHWATCH_AGENT_CLI?.trim() || 'agent/cli.ts');
   const base = {
     kube: null,
     namespace: env.VETHWATCH_NAMESPACE?.trim() || 'vethwatch',
     image: env.VETHWATCH_AGENT_IMAGE?.trim() || null,
     localNode: null,
-    agentCommand: [process.execPath, '--import', 'tsx', cli],
-    agentCwd: cwd,
     planTtlMs: ttl(env),
+    claimTimeoutMs: CLAIM_TIMEOUT_MS,
     runTimeoutMs: (REMEDIATION_DEFAULTS.activeDeadlineSeconds + 120) * 1000,
   };
   if (forced === 'none') return { ...base, executor: 'none', executorDetail: 'remediation is switched off (VETHWATCH_EXECUTOR=none)' };
@@ -72,9 +70,10 @@ export function remediationConfigFromEnv(env: Record<string, string | undefined>
   if (forced === 'kubernetes') return { ...base, executor: 'none', executorDetail: 'VETHWATCH_EXECUTOR=kubernetes but no cluster configuration was found' };
 
   const localNode = env.NODE_NAME?.trim() || os.hostname();
-  if (typeof process.getuid === 'function' && process.getuid() !== 0) {
-    return { ...base, executor: 'none', executorDetail: 'no cluster, and the agent on this host needs root to remediate but the server is not running as root' };
-  }
-  if (!fs.existsSync(cli)) return { ...base, executor: 'none', executorDetail: `no cluster, and the agent CLI ${cli} is missing` };
-  return { ...base, localNode, executor: 'local', executorDetail: `no cluster: the agent on this host remediates node ${localNode} only` };
+  return {
+    ...base,
+    localNode,
+    executor: 'local',
+    executorDetail: `no cluster: the agent on this host (run mode with --remediate, as root) remediates node ${localNode} only`,
+  };
 }

@@ -1,8 +1,8 @@
 import 'server-only';
 // The end of a run, whichever executor ran it: read the agent's JSON (result, or plan-mismatch), store the
 // evidence with the remediation so it outlives the Job's TTL, release the node's active slot, and audit it.
-import { planMismatchSchema, resultSchema, type PlanMismatch, type RemediationResult } from '../../agent/remediate/schema';
-import type { RemediationDeps } from './service';
+import { planMismatchSchema, resultSchema, type PlanMismatch, type RemediationResult } from '../report/remediation';
+import type { RemediationDeps } from './deps';
 import { ACTIVE_STATUSES, type RemediationEvidence, type RemediationRecord } from './types';
 
 /** Keep at most this much of a log or message: evidence, not an archive. */

@@ -6,7 +6,8 @@ import { actorName, type Identity } from '../auth/operator';
 import { HttpError } from '../http/errors';
 import type { NodeRecord } from '../store';
 import { RemediationConflictError } from './errors';
-import { applyRemediation, previewRemediation, type RemediationDeps } from './service';
+import type { RemediationDeps } from './deps';
+import { applyRemediation, previewRemediation } from './service';
 import { isDoneStatus, type FleetPreview, type FleetPreviewNode, type FleetRun, type FleetRunNode } from './types';
 
 /** How often a running wave is checked, and how long a wave may wait for a free slot under the cap. */

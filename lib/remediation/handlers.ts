@@ -67,7 +67,12 @@ async function wrap(fn: () => Promise<Response>): Promise<Response> {
 // --- who am I, sessions ------------------------------------------------------------------------------------------
 
 export function handleMe(request: Request, ctx: HandlerContext): Promise<Response> {
-  return wrap(async () => json(me(ctx, identify(request.headers, ctx.auth))));
+  return wrap(async () => json(await whoAmI(request.headers, ctx)));
+}
+
+/** Who is asking, from a request's headers: GET /api/v1/me, and the pages' server-side prefetch of it. */
+export async function whoAmI(headers: Headers, ctx: HandlerContext): Promise<MeResponse> {
+  return me(ctx, identify(headers, ctx.auth));
 }
 
 const sessionBody = z.object({ token: z.string().min(1).max(4096) }).strict();

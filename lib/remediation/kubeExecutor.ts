@@ -3,7 +3,7 @@ import 'server-only';
 // termination message are copied into the record, so the evidence outlives the Job's ttlSecondsAfterFinished.
 import { getJobPodEvidence, watchJob, type JobPodEvidence, type JobStatusSummary } from '../kube/jobs';
 import { failureReason, finishRemediation, parseAgentOutput, tail } from './finish';
-import type { RemediationDeps } from './service';
+import type { RemediationDeps } from './deps';
 import { ACTIVE_STATUSES, type RemediationEvidence, type RemediationRecord } from './types';
 
 function describe(s: JobStatusSummary): string {

@@ -3,7 +3,7 @@
 // pod's log and termination message stored, refusals (dry run forbidden, AlreadyExists), verification from the
 // node's next report, and the audit trail. On both store engines.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { REMEDIATION_VERSION, type RemediationResult } from '../../agent/remediate/schema';
+import { REMEDIATION_VERSION, type RemediationResult } from '../report/remediation';
 import { startFakeCluster, type FakeCluster } from '../../test/fake-kube/cluster';
 import { createEventBus } from '../events/bus';
 import { ingestReport } from '../ingest/ingestReport';

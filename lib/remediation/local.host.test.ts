@@ -1,15 +1,17 @@
-// The local executor end to end, for real: the lab (3 pods, 1 broken by real udev), the real agent posting its
-// report to the real custom server, a preview through the API whose plan id is the one the agent computes itself,
-// apply, the server running the real `agent remediate` on this host, the pod repaired, and the agent's next report
-// verifying it. Runs under the host lock (vitest.host.config.ts); everything is undone in afterAll.
+// The local executor end to end, for real: the lab (3 pods, 1 broken by real udev), the real custom server running
+// as an unprivileged user (nobody), and the real agent in run mode as root with --remediate, as `npm start` runs it.
+// The agent's reports reach the server, a preview through the API carries the plan id the agent computes itself,
+// apply hands the run to the agent (the server spawns nothing and cannot touch the host), the agent claims it over
+// /api/v1/agent/, repairs the pod, posts its result, and its next report verifies it. Runs under the host lock
+// (vitest.host.config.ts); everything is undone in afterAll.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, rmdir, stat } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, rmdir, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DROP_IN_CONTENT } from '../../agent/remediate/dropIn';
+import { DROP_IN_CONTENT } from './dropIn';
 import { labDown, labUp, readLabState, type LabState } from '../../agent/lab/lab';
 import { buildReport } from '../report/fixtures';
 import type { ApplyResponse, AuditPage, MeResponse, PlanPreview, RemediationRecord } from './types';
@@ -24,6 +26,8 @@ const OPERATOR_TOKEN = `op-${randomBytes(8).toString('hex')}`;
 let lab: LabState | null = null;
 let tmp = '';
 let server: ChildProcess | null = null;
+let agent: ChildProcess | null = null;
+let agentLog = '';
 let url = '';
 let dropInDirExisted = false;
 let serverLog = '';
@@ -39,7 +43,10 @@ function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 async function startServer(): Promise<string> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: REPO,
+    uid: UNPRIVILEGED,
+    gid: UNPRIVILEGED,
     env: env({
+      HOME: tmp,
       PORT: '0',
       HOST: '127.0.0.1',
       VETHWATCH_NEXT: '0',
@@ -64,6 +71,19 @@ async function startServer(): Promise<string> {
     child.stderr!.on('data', onData);
     child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${serverLog}`)));
   });
+}
+
+/** The server runs as this user: it needs no privilege, the agent does the work. */
+const UNPRIVILEGED = 65534;
+
+/** The real agent in run mode, as root, carrying out this node's remediations (what npm start runs). */
+function startAgent(): void {
+  agent = spawn(process.execPath, ['--import', 'tsx', 'agent/cli.ts', '--server', url, '--token', AGENT_TOKEN, '--remediate', '--interval', '2', '--spool-dir', path.join(tmp, 'agent-spool')], {
+    cwd: REPO,
+    env: env(),
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  agent.stderr!.on('data', (b: Buffer) => (agentLog = (agentLog + b.toString()).slice(-20_000)));
 }
 
 /** The real agent sends one report. */
@@ -91,7 +111,7 @@ async function until<T>(what: string, fn: () => Promise<T | null>, timeoutMs = 9
   for (;;) {
     const v = await fn();
     if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${serverLog.slice(-4000)}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${serverLog.slice(-4000)}\nagent:\n${agentLog.slice(-4000)}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -106,8 +126,11 @@ beforeAll(async () => {
   await rm(DROP_IN, { force: true });
   dropInDirExisted = await stat(DROP_IN_DIR).then(() => true, () => false);
   tmp = await mkdtemp(path.join(os.tmpdir(), 'vwt-local-remediation-'));
+  // The unprivileged server keeps its database here.
+  await chmod(tmp, 0o777);
   lab = await labUp({ pods: 3, broken: 1 });
   url = await startServer();
+  startAgent();
 }, 180_000);
 
 afterAll(async () => {
@@ -119,6 +142,13 @@ afterAll(async () => {
       problems.push(`${what}: ${(e as Error).message}`);
     }
   };
+  if (agent && agent.exitCode === null) {
+    await attempt('stop agent', () => new Promise<void>((resolve) => {
+      agent!.once('exit', () => resolve());
+      agent!.kill('SIGTERM');
+      setTimeout(() => agent!.kill('SIGKILL'), 15_000).unref();
+    }));
+  }
   if (server && server.exitCode === null) {
     await attempt('stop server', () => new Promise<void>((resolve) => {
       server!.once('exit', () => resolve());
@@ -137,7 +167,9 @@ describe('local executor on the real lab', () => {
   let preview: PlanPreview;
   let remediationId: string;
 
-  it('knows it runs the agent on this host for this node', async () => {
+  it('runs unprivileged, and still remediates this node through the agent on this host', async () => {
+    const status = await readFile(`/proc/${server!.pid}/status`, 'utf8');
+    expect(/^Uid:\s+(\d+)/m.exec(status)![1]).toBe(String(UNPRIVILEGED));
     const { body } = await api<MeResponse>('/api/v1/me');
     expect(body).toMatchObject({ role: 'operator', via: 'token', executor: 'local', localNode: NODE, canRemediate: true });
   });
@@ -151,7 +183,7 @@ describe('local executor on the real lab', () => {
     expect(preview).toMatchObject({ executor: 'local', nothingToDo: false, blockers: [], job: null });
     expect(preview.plan.dropIn).toMatchObject({ action: 'write', path: DROP_IN, content: DROP_IN_CONTENT });
     expect(preview.plan.repairs).toEqual([expect.objectContaining({ hostIfname: broken.hostIfname, method: 'set-host-mac', to: broken.gatewayLladdr })]);
-    expect(preview.command!.slice(-5)).toEqual(['remediate', '--plan-id', preview.planId, '--node', NODE]);
+    expect(preview.command).toEqual(['agent', 'remediate', '--plan-id', preview.planId, '--node', NODE]);
 
     // The agent's own --dry-run on this host computes the same id (so its --plan-id check will accept it).
     const dry = spawnSync(process.execPath, ['--import', 'tsx', 'agent/cli.ts', 'remediate', '--dry-run', '--node', NODE, '--termination-log', ''], { cwd: REPO, env: env(), encoding: 'utf8' });
@@ -169,7 +201,7 @@ describe('local executor on the real lab', () => {
     expect(res.body.error).toContain(`only this host's node "${NODE}"`);
   });
 
-  it('applies it: the real agent runs here, repairs the pod, and its result is stored', async () => {
+  it('applies it: the run-mode agent claims it, repairs the pod, and its result is stored', async () => {
     const broken = lab!.pods.find((p) => p.broken)!;
     expect(hostMac(broken.hostIfname)).not.toBe(broken.gatewayLladdr);
     const res = await api<ApplyResponse>(`/api/v1/nodes/${NODE}/remediations`, { body: { planId: preview.planId } });

@@ -1,15 +1,16 @@
 import 'server-only';
-// The per-process remediation machinery: the executor configuration, background runs (Job watches, local agents),
-// the verifier (woken by the event bus for the reporting node, plus a slow sweep for reports that changed nothing
-// or arrived at another replica), preview expiry, and recovery of runs a restart interrupted. One per process, kept
+// The per-process remediation machinery: the executor configuration, background runs (Job watches), the verifier
+// (woken by the event bus for the reporting node, plus a slow sweep for reports that changed nothing or arrived at
+// another replica), preview expiry, local runs no agent claimed or finished in time, and Job watches a restart
+// interrupted. One per process, kept
 // on globalThis: the custom server and Next's bundled route handlers load separate copies of this module.
 import { authConfigFromEnv, type AuthConfig } from '../auth/operator';
 import { getEventBus } from '../events/bus';
 import { getStore, type Store } from '../store';
 import { remediationConfigFromEnv, type RemediationConfig } from './config';
-import { finishRemediation } from './finish';
 import { superviseJob } from './kubeExecutor';
-import type { RemediationDeps } from './service';
+import { expireLocal } from './localExecutor';
+import type { RemediationDeps } from './deps';
 import { verifyPending } from './verify';
 
 export const SWEEP_MS = 5000;
@@ -36,8 +37,11 @@ export function createRemediationRuntime(opts: { store: () => Promise<Store>; co
   const verify = (node?: string) =>
     (verifying = verifying.then(async () => {
       const store = await opts.store();
-      // Expiring previews is a write: only on the slow sweep, never once per ingested report.
-      if (node === undefined) await store.remediations.expirePlanned(new Date().toISOString());
+      // Expiring previews and local runs are writes: only on the slow sweep, never once per ingested report.
+      if (node === undefined) {
+        await store.remediations.expirePlanned(new Date().toISOString());
+        await expireLocal(await deps());
+      }
       await verifyPending(store, node);
     }).catch((err: unknown) => console.error('vethwatch: remediation verification failed', err)));
 
@@ -48,28 +52,18 @@ export function createRemediationRuntime(opts: { store: () => Promise<Store>; co
   const timer = setInterval(() => void verify(), opts.sweepMs ?? SWEEP_MS);
   timer.unref();
 
-  const startedAt = Date.now();
-  // Runs this process can no longer be watching: a local agent died with the previous process; a Job lives on in
-  // the cluster and is watched again.
-  void (async () => {
+  // A Job lives on in the cluster while no server watches it: watch the ones a restart left behind again. A local
+  // run needs nothing: its agent posts the result to whichever replica answers, and the sweep fails it if none comes.
+  track((async () => {
     try {
       const d = await deps();
       for (const rec of await d.store.remediations.listActive()) {
         if (rec.executor === 'kubernetes' && rec.jobName && d.config.kube) track(superviseJob(d, rec));
-        else if (rec.executor === 'local' && !rec.jobName && opts.config.executor === 'local') {
-          if (Date.parse(rec.appliedAt ?? rec.createdAt) > startedAt) continue;
-          await finishRemediation(d, rec, {
-            succeeded: false,
-            evidence: { podName: 'local', exitCode: null, terminationReason: 'ServerRestarted', terminationMessage: null, log: null, logError: 'the server restarted while the local agent ran', result: null, collectedAt: new Date().toISOString() },
-            error: 'the server restarted while the local agent ran; check the node and preview again',
-            phase: 'Unknown',
-          });
-        }
       }
     } catch (err) {
       console.error('vethwatch: remediation recovery failed', err);
     }
-  })();
+  })());
   return {
     config: opts.config,
     auth: () => authConfigFromEnv(),
@@ -79,8 +73,7 @@ export function createRemediationRuntime(opts: { store: () => Promise<Store>; co
       clearInterval(timer);
       shutdown.abort();
       unsubscribe();
-      // Runs get a few seconds to record their end; a Job is watched again by the next start, a local agent that
-      // outlives us is recorded as interrupted then.
+      // Job watches get a few seconds to record their end; a Job is watched again by the next start.
       await Promise.race([Promise.allSettled([...inflight, verifying]), new Promise((r) => setTimeout(r, 10_000).unref())]);
     },
   };

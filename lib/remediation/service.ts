@@ -12,21 +12,12 @@ import { buildRemediationJob, createJob } from '../kube/jobs';
 import { HOST_ROOT } from '../kube/remediationJob';
 import type { Store } from '../store';
 import type { RemediationConfig } from './config';
+import type { RemediationDeps } from './deps';
 import { RemediationConflictError, RemediationRefusedError } from './errors';
-import { runLocal } from './localExecutor';
+import { localCommand, startLocal } from './localExecutor';
 import { superviseJob } from './kubeExecutor';
-import { hostFactsFromReport, localHostFacts, planFromReport, planIsEmpty } from './plan';
+import { planFromReport, planIsEmpty } from './plan';
 import type { JobDryRun, JobPreview, PlanPreview, RemediationRecord } from './types';
-
-export interface RemediationDeps {
-  store: Store;
-  config: RemediationConfig;
-  now?: () => Date;
-  /** Background work (a Job being watched, a local agent running): the runtime keeps it to wait for on shutdown. */
-  track?: (work: Promise<unknown>) => void;
-  /** Aborted when the process shuts down: watches stop without recording an outcome (the next start resumes). */
-  signal?: AbortSignal;
-}
 
 const now = (deps: RemediationDeps) => (deps.now ? deps.now() : new Date());
 
@@ -63,9 +54,9 @@ export async function previewRemediation(deps: RemediationDeps, node: string, wh
   requireExecutorFor(config, node);
   const at = now(deps);
   const id = randomUUID();
+  // Only what the node reported: the server never looks at its own host (the agent checks the rest on the node).
   const root = config.executor === 'local' ? '/' : HOST_ROOT;
-  const facts = config.executor === 'local' ? await localHostFacts('/') : hostFactsFromReport(stored.report);
-  const plan = planFromReport(stored.report, facts, root, at);
+  const plan = planFromReport(stored.report, root, at);
 
   let job: JobPreview | null = null;
   let jobDryRun: JobDryRun | null = null;
@@ -84,7 +75,7 @@ export async function previewRemediation(deps: RemediationDeps, node: string, wh
       jobDryRun = { ok: false, message: err.statusMessage, reason: err.reason };
     }
   } else {
-    command = [...config.agentCommand, 'remediate', '--plan-id', plan.id, '--node', node];
+    command = localCommand({ planId: plan.id, node });
   }
 
   const record = await store.remediations.insertPlanned({
@@ -189,7 +180,7 @@ export async function applyRemediation(
     throw err;
   }
 
-  const started = config.executor === 'kubernetes' ? await startJob(deps, record, who) : startLocal(deps, record);
+  const started = config.executor === 'kubernetes' ? await startJob(deps, record, who) : await startLocal(deps, record);
   await store.remediations.appendAudit({
     at: now(deps).toISOString(),
     actor: actorName(who),
@@ -243,10 +234,4 @@ async function startJob(deps: RemediationDeps, record: RemediationRecord, who: I
   const work = superviseJob(deps, { ...record, jobName: ref.name, jobNamespace: ref.namespace });
   deps.track?.(work);
   return { jobName: ref.name, detail: `Job ${ref.namespace}/${ref.name} created after a server-side dry run` };
-}
-
-function startLocal(deps: RemediationDeps, record: RemediationRecord): { jobName: null; detail: string } {
-  const work = runLocal(deps, record);
-  deps.track?.(work);
-  return { jobName: null, detail: `local agent: ${[...deps.config.agentCommand.slice(-1), 'remediate', '--plan-id', record.planId, '--node', record.node].join(' ')}` };
 }

@@ -1,7 +1,7 @@
 // Request and response types of the remediation API (issue 5). Client-safe: no server imports, so the UI codes
-// against exactly what the route handlers return. `Plan` and `RemediationResult` are the agent's own schemas
-// (agent/remediate/schema.ts): the server shows the very plan the node will check with `--plan-id`.
-import type { Plan, RemediationResult } from '../../agent/remediate/schema';
+// against exactly what the route handlers return. `Plan` and `RemediationResult` are the shared wire format
+// (lib/report/remediation.ts): the server shows the very plan the node will check with `--plan-id`.
+import type { Plan, RemediationResult } from '../report/remediation';
 
 export type { Plan, RemediationResult };
 

@@ -9,7 +9,7 @@ import { buildReport, nextReport } from '../report/fixtures';
 import type { Report } from '../report/schema';
 import { createStore, type Store } from './index';
 import { testEngines, type TestStore } from './testing';
-import type { Plan } from '../../agent/remediate/schema';
+import type { Plan } from '../report/remediation';
 
 const bus = createEventBus();
 

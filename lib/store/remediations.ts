@@ -4,7 +4,7 @@ import 'server-only';
 // (remediationSettings.ts, audit.ts, fleetRuns.ts); the activation transaction is activation.ts.
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
-import type { Plan } from '../../agent/remediate/schema';
+import type { Plan } from '../report/remediation';
 import {
   isDoneStatus,
   type ExecutorKind,

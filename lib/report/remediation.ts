@@ -1,8 +1,9 @@
-// The remediation plan (what `remediate --dry-run` prints) and result (what an apply prints and leaves in the
-// termination log). Both are a contract: the server's remediation Job reads them and the UI previews the plan, so
-// field names change only together with their readers. Pure zod, no I/O, safe to import from the server.
+// The remediation wire format, next to the report format (schema.ts): the plan (what `agent remediate --dry-run`
+// prints and the server previews), the result (what an apply prints and leaves in the termination log), the
+// plan-mismatch refusal and the exit statuses. One zod module imported by agent and server alike, so field names
+// change only together with their readers. Pure, no I/O. Field meanings: docs/report-format.md ("Remediation").
 import { z } from 'zod';
-import { linkVerdictSchema } from '../../lib/report/schema';
+import { linkVerdictSchema } from './schema';
 
 export const REMEDIATION_VERSION = 1 as const;
 
@@ -127,3 +128,41 @@ export const EXIT = {
   /** `--plan-id` differs from the node's current plan; nothing was done. */
   planChanged: 3,
 } as const;
+
+// --- the local agent's remediation endpoints (lib/remediation/agentHttp.ts) ------------------------------------------
+// Without a cluster, the agent on the server's own host (run mode with --remediate, root) carries out that node's
+// remediations: it asks for the next one, runs it in-process exactly as `agent remediate --plan-id` would, and posts
+// what it would have printed. The server never spawns anything and needs no privilege.
+
+export const AGENT_API_PREFIX = '/api/v1/agent/';
+export const AGENT_CLAIM_PATH = '/api/v1/agent/remediations/claim';
+/** `/api/v1/agent/remediations/{remediationId}/result` */
+export const AGENT_RESULT_PATH = /^\/api\/v1\/agent\/remediations\/([0-9a-f-]{36})\/result$/;
+export const agentResultPath = (remediationId: string) => `/api/v1/agent/remediations/${remediationId}/result`;
+/** Largest result document accepted (a plan for the report schema's 4096 veths fits). */
+export const MAX_AGENT_RESULT_BYTES = 4 * 1024 * 1024;
+export const AGENT_LOG_LIMIT = 64 * 1024;
+
+const nodeName = z.string().min(1).max(253).regex(/^[a-zA-Z0-9]([-a-zA-Z0-9_.]*[a-zA-Z0-9])?$/, 'a DNS-1123-like node name');
+
+/** POST AGENT_CLAIM_PATH: "anything for my node?" */
+export const agentClaimSchema = z.object({ node: nodeName }).strict();
+export type AgentClaim = z.infer<typeof agentClaimSchema>;
+
+/** 200 answer to a claim (204 when there is nothing): the remediation is now `running` and this agent's to do. */
+export const agentAssignmentSchema = z.object({
+  remediationId: z.uuid(),
+  node: nodeName,
+  planId: z.string().regex(/^[0-9a-f]{16}$/),
+});
+export type AgentAssignment = z.infer<typeof agentAssignmentSchema>;
+
+/** POST agentResultPath(id): what the run printed (a result, or the plan mismatch), its exit status and log tail. */
+export const agentRunReportSchema = z
+  .object({
+    exitCode: z.number().int().min(0).max(255),
+    output: z.union([resultSchema, planMismatchSchema]),
+    log: z.string().max(AGENT_LOG_LIMIT).default(''),
+  })
+  .strict();
+export type AgentRunReport = z.infer<typeof agentRunReportSchema>;
