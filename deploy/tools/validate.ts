@@ -3,7 +3,7 @@
 // field the API has, so a misspelt or misplaced key (which the API server would drop or, under kubectl's strict
 // field validation, refuse) is caught too.
 import * as k8s from '@kubernetes/client-node';
-import type { Manifest } from './kustomize';
+import type { Manifest } from './render';
 
 type ModelClass = { getAttributeTypeMap(): Array<{ baseName: string; type: string }> };
 
