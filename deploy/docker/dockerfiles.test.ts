@@ -4,13 +4,13 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isDockerIgnored, parseDockerfile, readDockerignore, shellWords, type Stage } from '../tools/dockerfile';
-import { renderKustomization } from '../tools/kustomize';
+import { kustomize } from '../tools/render';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const server = parseDockerfile(path.join(repo, 'deploy/docker/server.Dockerfile'));
 const agent = parseDockerfile(path.join(repo, 'deploy/docker/agent.Dockerfile'));
 const ignore = readDockerignore(path.join(repo, '.dockerignore'));
-const manifests = renderKustomization(path.join(repo, 'deploy'));
+const manifests = kustomize(path.join(repo, 'deploy'));
 // Inside the repository (its .tmp/ is git-ignored) so the bundles' external imports resolve from node_modules.
 fs.mkdirSync(path.join(repo, '.tmp'), { recursive: true });
 const scratch = fs.mkdtempSync(path.join(repo, '.tmp', 'vwt-bundle-'));
