@@ -383,7 +383,7 @@ describe('RBAC', () => {
       { namespace: null, apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'], resourceNames: null },
       { namespace: null, apiGroups: [''], resources: ['nodes/status'], verbs: ['patch'], resourceNames: null },
       { namespace: null, apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'], resourceNames: null },
-      { namespace: 'vethwatch', apiGroups: ['batch'], resources: ['jobs'], verbs: ['create', 'get', 'list', 'watch'], resourceNames: null },
+      { namespace: 'vethwatch', apiGroups: ['batch'], resources: ['jobs'], verbs: ['create', 'get', 'watch'], resourceNames: null },
       { namespace: 'vethwatch', apiGroups: [''], resources: ['pods'], verbs: ['list'], resourceNames: null },
       { namespace: 'vethwatch', apiGroups: [''], resources: ['pods/log'], verbs: ['get'], resourceNames: null },
       { namespace: 'default', apiGroups: [''], resources: ['events'], verbs: ['create'], resourceNames: null },
