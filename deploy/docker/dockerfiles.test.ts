@@ -101,7 +101,7 @@ describe('server.Dockerfile', () => {
     // The ENTRYPOINT, run by this machine's node from the image's WORKDIR.
     const child = spawn(process.execPath, image.entrypoint.slice(1), {
       cwd: image.at(image.workdir),
-      env: { PATH: process.env.PATH ?? '', HOME: data, HOST: '127.0.0.1', PORT: '0', VETHWATCH_NEXT: '0', VETHWATCH_DB: path.join(data, 'db.sqlite'), VETHWATCH_KUBE: '0' },
+      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', HOME: data, HOST: '127.0.0.1', PORT: '0', VETHWATCH_NEXT: '0', VETHWATCH_DB: path.join(data, 'db.sqlite'), VETHWATCH_KUBE: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -148,7 +148,7 @@ describe('agent.Dockerfile', () => {
     const [cmd, ...args] = image.entrypoint;
     expect(cmd).toBe('node');
     const entry = args.map((a) => (a.startsWith('/') ? image.at(a) : a));
-    const run = (extra: string[]) => spawnSync(process.execPath, [...entry, ...extra], { cwd: image.at(image.workdir), encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+    const run = (extra: string[]) => spawnSync(process.execPath, [...entry, ...extra], { cwd: image.at(image.workdir), encoding: 'utf8', env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production' } });
     const help = run(['--help']);
     expect(help.status, help.stderr).toBe(0);
     expect(help.stdout).toContain('vethwatch agent');
