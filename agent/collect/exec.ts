@@ -40,6 +40,7 @@ export function run(command: string, args: readonly string[], opts: RunOptions =
       stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       env: (opts.env ?? { ...process.env, LC_ALL: 'C' }) as NodeJS.ProcessEnv,
       timeout: opts.timeoutMs ?? 10_000,
+      shell: false,
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];

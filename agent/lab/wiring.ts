@@ -131,9 +131,3 @@ export async function removeWiring(hostVeths: readonly string[], namespaces: rea
     await new Promise((r) => setTimeout(r, 50));
   }
 }
-
-export async function hostMacOf(ifname: string): Promise<string | null> {
-  const r = await run('ip', ['-j', 'link', 'show', 'dev', ifname], { allowFailure: true });
-  if (r.exitCode !== 0) return null;
-  return parseLinks(JSON.parse(r.stdout))[0]?.address ?? null;
-}

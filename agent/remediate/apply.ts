@@ -1,39 +1,21 @@
 // Carrying out a plan: the drop-in, the udevd reload, the per-pod repairs. Each repair first re-reads the value it
 // is about to replace, so a node that moved on since the scan is reported rather than overwritten, and reads the
 // value back afterwards. Failures are collected, never thrown, so one broken pod does not stop the others.
-import { run } from '../collect/exec';
+// Every command goes through runArgv (spawn.ts): argv arrays only, never a shell, only what remediation runs.
+import { runArgv } from './spawn';
 import { parseLinks, parseNeighbours } from '../collect/ipJson';
 import { writeDropIn } from './dropIn';
 import { udevadmCommand } from './hostState';
 import type { Plan, PlannedRepair, RemediationError, RepairMethod } from './schema';
 
-export class ForbiddenCommandError extends Error {
-  constructor(argv: readonly string[]) {
-    super(`refusing to run "${argv.join(' ')}": udevadm trigger re-adds net devices and rewrites healthy veths' MACs`);
-    this.name = 'ForbiddenCommandError';
-  }
-}
-
-/** The one rule no code path may break: never replay add events, whatever a plan says. */
-export function assertAllowed(argv: readonly string[]): void {
-  const i = argv.findIndex((a) => a === 'udevadm' || a.endsWith('/udevadm'));
-  if (i >= 0 && argv.slice(i + 1).includes('trigger')) throw new ForbiddenCommandError(argv);
-}
-
-async function exec(argv: readonly string[]): Promise<string> {
-  assertAllowed(argv);
-  const [cmd, ...args] = argv;
-  return (await run(cmd, args, { timeoutMs: 15_000 })).stdout;
-}
-
 export async function readHostMac(ifname: string): Promise<string | null> {
-  const out = await exec(['ip', '-j', 'link', 'show', 'dev', ifname]);
+  const out = await runArgv(['ip', '-j', 'link', 'show', 'dev', ifname]);
   const link = parseLinks(JSON.parse(out))[0];
   return link?.address?.toLowerCase() ?? null;
 }
 
 export async function readGatewayLladdr(netns: string, gatewayIp: string, dev: string): Promise<string | null> {
-  const out = await exec(['ip', '-n', netns, '-j', 'neigh', 'show', 'to', gatewayIp, 'dev', dev]);
+  const out = await runArgv(['ip', '-n', netns, '-j', 'neigh', 'show', 'to', gatewayIp, 'dev', dev]);
   const n = parseNeighbours(out.trim() === '' ? [] : JSON.parse(out)).find((e) => e.dst === gatewayIp);
   return n?.lladdr ?? null;
 }
@@ -78,7 +60,7 @@ async function applyRepair(r: PlannedRepair, out: ApplyOutcome): Promise<void> {
       fail(`${what(r.method)} is now ${before ?? 'absent'}, not ${r.from} as planned; not touched (re-run to re-plan)`);
       return;
     }
-    await exec(r.command);
+    await runArgv(r.command);
     const after = await currentValue(r);
     if (after !== r.to) {
       fail(`ran "${r.command.join(' ')}" but the ${what(r.method)} reads ${after ?? 'absent'}, not ${r.to}`);
@@ -109,7 +91,7 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions): Promise<ApplyOu
   if (plan.reload.run && dropInWritten) {
     const [cmd, args] = udevadmCommand(opts.root, ['control', '--reload']);
     try {
-      await exec([cmd, ...args]);
+      await runArgv([cmd, ...args]);
       out.changed.push(`ran ${[cmd, ...args].join(' ')}`);
     } catch (e) {
       out.errors.push({ step: 'reload', hostIfname: null, message: e instanceof Error ? e.message : String(e) });

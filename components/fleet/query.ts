@@ -59,10 +59,6 @@ export function filterParams(f: FleetFilter): Record<string, string | null> {
   };
 }
 
-export function isFiltered(f: FleetFilter): boolean {
-  return f.q !== '' || f.states.length > 0 || f.os !== null || f.policy !== null || f.pkg !== null;
-}
-
 export function policyValue(n: NodeSummary): string {
   if (n.policy === null) return 'not-reported';
   return n.policy.macAddressPolicy ?? 'unset';

@@ -1,8 +1,8 @@
-import { QueryClient } from '@tanstack/react-query';
+import { QueryClient, QueryObserver } from '@tanstack/react-query';
 import { describe, expect, it } from 'vitest';
 import type { HistoryEvent } from '../../lib/history/types';
 import type { FleetView, NodeDetail } from '../../lib/nodes/types';
-import { historyKeys, nodeKeys } from '../../lib/queries/keys';
+import { arpTimelineQuery, fleetQuery, linkFileHistoryQuery, nodeQuery, vethHistoryQuery } from '../../lib/queries/options';
 import { buildReport } from '../../lib/report/fixtures';
 import { applyEvents, patchFleet, patchNodeDetail, summaryOf } from './applyEvents';
 
@@ -72,23 +72,74 @@ describe('patchFleet', () => {
   });
 });
 
+// Keys come from the queryOptions factories the pages use, never from lib/queries/keys directly: a live update
+// written under any other key would miss what the page shows, and these tests would fail.
 describe('applyEvents', () => {
   it("marks only the changed node's queries stale when nothing shows them, and fetches nothing", async () => {
     const client = new QueryClient();
     const d1 = detail('n1');
-    client.setQueryData(nodeKeys.detail('n1'), d1);
-    client.setQueryData(nodeKeys.detail('n2'), detail('n2'));
-    client.setQueryData(historyKeys.linkFiles('n1'), { files: [] });
-    client.setQueryData(historyKeys.linkFiles('n2'), { files: [] });
     const v = d1.veths[0];
-    await applyEvents(client, [
-      event('n1', 'arp.changed', { ifname: v.ifname, from: 'ok', to: 'mismatch', pod: v.pod, podIP: v.podIP, hostMac: v.mac, gatewayLladdr: '02:00:00:00:00:09', fromGatewayLladdr: v.mac }),
-    ]);
+    const pageKeys = (name: string) => [
+      nodeQuery(name).queryKey,
+      linkFileHistoryQuery(name).queryKey,
+      arpTimelineQuery(name, '24h').queryKey,
+      vethHistoryQuery(name, v.ifname).queryKey,
+    ];
+    client.setQueryData(nodeQuery('n1').queryKey, d1);
+    client.setQueryData(nodeQuery('n2').queryKey, detail('n2'));
+    for (const name of ['n1', 'n2']) {
+      client.setQueryData(linkFileHistoryQuery(name).queryKey, { files: [] } as never);
+      client.setQueryData(arpTimelineQuery(name, '24h').queryKey, { intervals: [] } as never);
+      client.setQueryData(vethHistoryQuery(name, v.ifname).queryKey, { entries: [] } as never);
+    }
+    client.setQueryData(fleetQuery().queryKey, { generatedAt: '', counts: {} as FleetView['counts'], nodes: [] });
+    let fetched = 0;
+    await applyEvents(
+      client,
+      [event('n1', 'arp.changed', { ifname: v.ifname, from: 'ok', to: 'mismatch', pod: v.pod, podIP: v.podIP, hostMac: v.mac, gatewayLladdr: '02:00:00:00:00:09', fromGatewayLladdr: v.mac })],
+      async () => {
+        fetched += 1;
+        return d1;
+      },
+    );
     const state = (key: readonly unknown[]) => client.getQueryState(key)!;
-    expect(state(nodeKeys.detail('n1')).isInvalidated).toBe(true);
-    expect(state(historyKeys.linkFiles('n1')).isInvalidated).toBe(true);
-    expect(state(nodeKeys.detail('n2')).isInvalidated).toBe(false);
-    expect(state(historyKeys.linkFiles('n2')).isInvalidated).toBe(false);
-    expect(client.getQueryData<NodeDetail>(nodeKeys.detail('n1'))!.veths[0].arpStatus).toBe('mismatch');
+    for (const key of pageKeys('n1')) expect(state(key).isInvalidated, JSON.stringify(key)).toBe(true);
+    for (const key of pageKeys('n2')) expect(state(key).isInvalidated, JSON.stringify(key)).toBe(false);
+    expect(state(fleetQuery().queryKey).isInvalidated).toBe(true);
+    expect(client.getQueryData(nodeQuery('n1').queryKey)!.veths[0].arpStatus).toBe('mismatch');
+    expect(fetched).toBe(0);
+  });
+
+  it("refetches a shown node page and patches the shown fleet's row under the pages' own keys", async () => {
+    const client = new QueryClient();
+    const before = detail('n1');
+    const fleet: FleetView = { generatedAt: '2026-11-26T10:00:00.000Z', counts: { broken: 0, 'at-risk': 1, stale: 0, 'no-agent': 0, unknown: 0, healthy: 0 }, nodes: [summaryOf(before)] };
+    // On screen: what the fleet page and the node page observe, built by their factories.
+    const unsubscribe = [
+      new QueryObserver(client, { ...fleetQuery(async () => fleet), refetchInterval: false }).subscribe(() => {}),
+      new QueryObserver(client, { ...nodeQuery('n1', async () => before), refetchInterval: false }).subscribe(() => {}),
+    ];
+    try {
+      await client.fetchQuery(fleetQuery(async () => fleet));
+      await client.fetchQuery(nodeQuery('n1', async () => before));
+      const after = detail('n1', 1);
+      const loaded: string[] = [];
+      const v = before.veths[0];
+      await applyEvents(
+        client,
+        [event('n1', 'arp.changed', { ifname: v.ifname, from: 'ok', to: 'mismatch', pod: v.pod, podIP: v.podIP, hostMac: v.mac, gatewayLladdr: '02:00:00:00:00:09', fromGatewayLladdr: v.mac })],
+        async (name) => {
+          loaded.push(name);
+          return after;
+        },
+      );
+      expect(loaded).toEqual(['n1']);
+      expect(client.getQueryData(nodeQuery('n1').queryKey)).toEqual(after);
+      const row = client.getQueryData(fleetQuery().queryKey)!.nodes.find((n) => n.name === 'n1');
+      expect(row).toMatchObject({ state: 'broken', mismatchCount: 1 });
+      expect(client.getQueryData(fleetQuery().queryKey)!.counts).toMatchObject({ broken: 1, 'at-risk': 0 });
+    } finally {
+      for (const u of unsubscribe) u();
+    }
   });
 });

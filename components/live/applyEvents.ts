@@ -1,13 +1,14 @@
 // Writes streamed events into the TanStack Query cache. Surgical: the rows an event describes are patched at
 // once (a veth's MAC, its ARP status), then only the queries of the nodes that changed are refetched, and only
 // if something on screen shows them. The fleet is patched row by row from each changed node's detail, unless so
-// many nodes changed at once that one fleet request is cheaper.
+// many nodes changed at once that one fleet request is cheaper. Every key and fetch comes from the queryOptions
+// factories the pages use (lib/queries/options), so a live update lands exactly where the page reads.
 import type { QueryClient } from '@tanstack/react-query';
 import type { HistoryEvent } from '../../lib/history/types';
 import type { FleetView, NodeDetail, NodeState, NodeSummary } from '../../lib/nodes/types';
 import { NODE_STATES } from '../../lib/nodes/types';
-import { fetchNode } from '../../lib/queries/fetchers';
-import { historyKeys, nodeKeys } from '../../lib/queries/keys';
+import { historyKeys } from '../../lib/queries/keys';
+import { fleetQuery, nodeQuery, type NodeLoader } from '../../lib/queries/options';
 
 /** More changed nodes than this in one batch: refetch the fleet once instead of one detail per node. */
 export const FLEET_PATCH_LIMIT = 20;
@@ -71,7 +72,7 @@ function refetchFleetThrottled(client: QueryClient): void {
   const run = () => {
     s.timer = null;
     s.last = Date.now();
-    void client.invalidateQueries({ queryKey: nodeKeys.fleet(), exact: true });
+    void client.invalidateQueries({ queryKey: fleetQuery().queryKey, exact: true });
   };
   const wait = s.last + FLEET_REFETCH_MS - Date.now();
   if (wait <= 0) run();
@@ -82,7 +83,11 @@ function isShown(client: QueryClient, queryKey: readonly unknown[]): boolean {
   return client.getQueryCache().find({ queryKey, exact: true })?.isActive() ?? false;
 }
 
-export async function applyEvents(client: QueryClient, events: readonly HistoryEvent[]): Promise<void> {
+/**
+ * `loadNode` is the node page's own loader (nodeQuery's default, the JSON API); a test may pass another one, as the
+ * server does for its prefetch.
+ */
+export async function applyEvents(client: QueryClient, events: readonly HistoryEvent[], loadNode?: NodeLoader): Promise<void> {
   const byNode = new Map<string, HistoryEvent[]>();
   for (const e of events) {
     const list = byNode.get(e.node);
@@ -90,34 +95,36 @@ export async function applyEvents(client: QueryClient, events: readonly HistoryE
     else byNode.set(e.node, [e]);
   }
 
-  const fleetShown = isShown(client, nodeKeys.fleet());
+  const fleetKey = fleetQuery().queryKey;
+  const fleetShown = isShown(client, fleetKey);
   const patchRows = fleetShown && byNode.size <= FLEET_PATCH_LIMIT;
   if (fleetShown && !patchRows) refetchFleetThrottled(client);
   // A fleet page that is not on screen only needs to know its data is old.
-  if (!fleetShown) void client.invalidateQueries({ queryKey: nodeKeys.fleet(), exact: true, refetchType: 'none' });
+  if (!fleetShown) void client.invalidateQueries({ queryKey: fleetKey, exact: true, refetchType: 'none' });
 
   const work: Promise<unknown>[] = [];
   for (const [name, nodeEvents] of byNode) {
-    const detailKey = nodeKeys.detail(name);
-    client.setQueryData<NodeDetail>(detailKey, (old) => (old ? patchNodeDetail(old, nodeEvents) : old));
-    // Timelines, veth and link-file history of this node: refetched if shown, otherwise marked old.
+    const detail = nodeQuery(name, loadNode);
+    client.setQueryData(detail.queryKey, (old) => (old ? patchNodeDetail(old, nodeEvents) : old));
+    // Timelines, veth and link-file history of this node (every history query's key starts with this one):
+    // refetched if shown, otherwise marked old.
     work.push(client.invalidateQueries({ queryKey: historyKeys.node(name) }));
 
-    const detailShown = isShown(client, detailKey);
+    const detailShown = isShown(client, detail.queryKey);
     if (patchRows || detailShown) {
       // One request serves both the node page and the fleet row.
       work.push(
         client
-          .fetchQuery({ queryKey: detailKey, queryFn: ({ signal }) => fetchNode(name, signal), staleTime: 0 })
-          .then((detail) => {
-            if (patchRows) client.setQueryData<FleetView>(nodeKeys.fleet(), (f) => (f ? patchFleet(f, summaryOf(detail)) : f));
+          .fetchQuery({ ...detail, staleTime: 0 })
+          .then((fresh) => {
+            if (patchRows) client.setQueryData(fleetKey, (f) => (f ? patchFleet(f, summaryOf(fresh)) : f));
           })
           .catch(() => {
             // The regular refresh will try again; a failed patch must not break the stream.
           }),
       );
     } else {
-      work.push(client.invalidateQueries({ queryKey: detailKey, exact: true, refetchType: 'none' }));
+      work.push(client.invalidateQueries({ queryKey: detail.queryKey, exact: true, refetchType: 'none' }));
     }
   }
   await Promise.all(work);

@@ -6,7 +6,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { ApiError } from '../../lib/queries/errors';
 import { nodeKeys, remediationKeys } from '../../lib/queries/keys';
-import { applyRemediation, previewRemediation } from '../../lib/queries/remediation';
+import { fetchRemediationPreview, postRemediation } from '../../lib/queries/remediation';
 import type { PlanPreview, RemediationRecord } from '../../lib/remediation/types';
 import { Icon } from '../ui/Icon';
 import { Dialog } from './Dialog';
@@ -50,9 +50,9 @@ interface Props {
 
 export function PreviewDialog({ node, open, onClose, onApplied }: Props) {
   const queryClient = useQueryClient();
-  const preview = useMutation<PlanPreview, Error>({ mutationFn: () => previewRemediation(node) });
+  const preview = useMutation<PlanPreview, Error>({ mutationFn: () => fetchRemediationPreview(node) });
   const apply = useMutation<RemediationRecord, Error, string>({
-    mutationFn: async (planId) => (await applyRemediation(node, planId)).remediation,
+    mutationFn: async (planId) => (await postRemediation(node, planId)).remediation,
     onSuccess: (record) => {
       void queryClient.invalidateQueries({ queryKey: remediationKeys.node(node) });
       void queryClient.invalidateQueries({ queryKey: remediationKeys.settings() });

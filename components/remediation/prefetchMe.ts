@@ -1,5 +1,6 @@
 // "Who am I" for this very request, read on the server through the API's own handler (one code path), into the
-// page's QueryClient under the key the client components read (meQuery).
+// request's QueryClient (lib/queries/client) under the key the client components read (meQuery). The header and
+// the page both call this on the same client, so the second call finds the first one's load: one /me per page.
 //
 // Every page whose own components read meQuery must prefetch it itself, not rely on the header's prefetch: the
 // header (SessionHeader) is a separate async server component, and when the page's components render first, their
@@ -20,6 +21,6 @@ export async function loadMe(): Promise<MeResponse> {
 }
 
 /** A bad bearer token is a 401 for the API, but the page still renders as a viewer: the failure stays out of the render. */
-export function prefetchMe(queryClient: QueryClient): Promise<void> {
-  return queryClient.prefetchQuery(meQuery(() => loadMe()));
+export function prefetchMe(queryClient: QueryClient, load: () => Promise<MeResponse> = loadMe): Promise<void> {
+  return queryClient.prefetchQuery(meQuery(() => load()));
 }

@@ -13,7 +13,7 @@ import 'server-only';
 // store's readers in id order (lib/store/store.ts serialises event inserts on PostgreSQL; SQLite has one
 // writer), so "id > cursor" misses nothing and repeats nothing — even when two ingests publish out of order,
 // which forwarding the bus's own payloads would get wrong. The heartbeat also polls the store, so events another
-// replica stored still arrive (within a heartbeat) before a LISTEN/NOTIFY relay exists.
+// replica stored still arrive (within a heartbeat) should the LISTEN/NOTIFY relay (lib/events/pgRelay.ts) miss them.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { EventBus } from '../events/bus';

@@ -1,7 +1,10 @@
-// One way to get a QueryClient. On the server every call makes a fresh client (one per request: a page calls it
-// once, prefetches, dehydrates), so one request's data can never leak into another's. In the browser there is one
-// client for the life of the tab, so React re-suspending during the first render does not throw the cache away.
+// One way to get a QueryClient. On the server there is one client per request: React's cache() scopes it to the
+// request being rendered, so the layout's header and the page prefetch into the same client (the header's "who am
+// I" and the page's are one /me load, not two), and one request's data can never leak into another's. In the
+// browser there is one client for the life of the tab, so React re-suspending during the first render does not
+// throw the cache away.
 import { QueryClient, defaultShouldDehydrateQuery, environmentManager } from '@tanstack/react-query';
+import { cache } from 'react';
 import { ApiError } from './errors';
 
 /** Data younger than this is not refetched on mount, so a hydrated page does not ask again straight away. */
@@ -30,10 +33,13 @@ function makeQueryClient(server: boolean): QueryClient {
   });
 }
 
+/** Per server request (outside a React server render, e.g. a route handler, every call makes a new one). */
+const requestQueryClient = cache(() => makeQueryClient(true));
+
 let browserClient: QueryClient | undefined;
 
 export function getQueryClient(): QueryClient {
-  if (environmentManager.isServer()) return makeQueryClient(true);
+  if (environmentManager.isServer()) return requestQueryClient();
   browserClient ??= makeQueryClient(false);
   return browserClient;
 }

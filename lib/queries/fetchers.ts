@@ -3,21 +3,7 @@
 import type { ArpTimelineResponse, LinkFileHistoryResponse, VethHistoryResponse } from '../history/types';
 import type { FleetView, NodeDetail } from '../nodes/types';
 import { ApiError, NodeNotFoundError } from './errors';
-
-async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
-  const res = await fetch(url, { headers: { accept: 'application/json' }, cache: 'no-store', signal });
-  if (!res.ok) {
-    let message = `${res.status} ${res.statusText}`.trim();
-    try {
-      const body = (await res.json()) as { error?: unknown };
-      if (typeof body.error === 'string') message = body.error;
-    } catch {
-      // The status line is the message then.
-    }
-    throw new ApiError(message, res.status);
-  }
-  return (await res.json()) as T;
-}
+import { getJson, withQuery } from './http';
 
 export function fetchFleet(signal?: AbortSignal): Promise<FleetView> {
   return getJson<FleetView>('/api/v1/nodes', signal);
@@ -25,28 +11,22 @@ export function fetchFleet(signal?: AbortSignal): Promise<FleetView> {
 
 export async function fetchNode(name: string, signal?: AbortSignal): Promise<NodeDetail> {
   try {
-    return await getJson<NodeDetail>(`/api/v1/nodes/${encodeURIComponent(name)}`, signal);
+    return await getJson<NodeDetail>(nodeApiPath(name), signal);
   } catch (err) {
     if (err instanceof ApiError && err.status === 404) throw new NodeNotFoundError(name);
     throw err;
   }
 }
 
-function withQuery(path: string, params: Record<string, string | undefined>): string {
-  const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined) q.set(k, v);
-  const s = q.toString();
-  return s ? `${path}?${s}` : path;
-}
-
-const nodePath = (name: string) => `/api/v1/nodes/${encodeURIComponent(name)}`;
+/** The API path of one node; its history, veths and remediations live under it. */
+export const nodeApiPath = (name: string) => `/api/v1/nodes/${encodeURIComponent(name)}`;
 
 export function arpTimelineUrl(name: string, range: TimeRangeParams, format?: 'csv' | 'json'): string {
-  return withQuery(`${nodePath(name)}/arp-timeline`, { from: range.from, to: range.to, limit: '1000', format });
+  return withQuery(`${nodeApiPath(name)}/arp-timeline`, { from: range.from, to: range.to, limit: '1000', format });
 }
 
 export function vethHistoryUrl(name: string, ifname: string, format?: 'csv' | 'json'): string {
-  return withQuery(`${nodePath(name)}/veths/${encodeURIComponent(ifname)}/history`, {
+  return withQuery(`${nodeApiPath(name)}/veths/${encodeURIComponent(ifname)}/history`, {
     // A veth's whole life, not the default 24 h: a MAC change last week still explains today's mismatch.
     from: new Date(0).toISOString(),
     order: 'desc',
@@ -56,7 +36,7 @@ export function vethHistoryUrl(name: string, ifname: string, format?: 'csv' | 'j
 }
 
 export function linkFileHistoryUrl(name: string, format?: 'csv' | 'json'): string {
-  return withQuery(`${nodePath(name)}/link-files/history`, { from: new Date(0).toISOString(), limit: '1000', format });
+  return withQuery(`${nodeApiPath(name)}/link-files/history`, { from: new Date(0).toISOString(), limit: '1000', format });
 }
 
 export interface TimeRangeParams {

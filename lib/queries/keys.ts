@@ -1,5 +1,7 @@
-// The one place query keys are spelled. Server prefetch, client hooks and (later) the SSE stream that pushes
-// updates into the cache all build keys here, so a key can never drift between them.
+// The one place query keys are spelled. The queryOptions factories (lib/queries/options.ts, remediation.ts) build
+// their keys here, and server prefetch, client hooks and the live stream's cache updates (components/live) all go
+// through those factories, so a key can never drift between them. Only invalidation by prefix (historyKeys.node)
+// uses a key from here directly.
 // Keys are hierarchical: invalidating nodeKeys.all refreshes the fleet and every node page.
 export const nodeKeys = {
   all: ['nodes'] as const,

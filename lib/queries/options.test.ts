@@ -1,10 +1,10 @@
 import { QueryClient, dehydrate, hydrate } from '@tanstack/react-query';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import type { ArpTimelineResponse, LinkFileHistoryResponse } from '../history/types';
 import type { FleetView, NodeDetail } from '../nodes/types';
-import { getQueryClient } from './client';
 import { ApiError, NodeNotFoundError } from './errors';
 import { nodeKeys } from './keys';
-import { fleetQuery, nodeQuery } from './options';
+import { arpTimelineQuery, fleetQuery, linkFileHistoryQuery, nodeQuery } from './options';
 
 const fleet: FleetView = {
   generatedAt: '2026-11-26T14:00:00.000Z',
@@ -21,9 +21,41 @@ describe('query keys', () => {
 });
 
 describe('queryOptions factories', () => {
-  it('give the server loader and the browser fetcher the same key', () => {
-    expect(fleetQuery(async () => fleet).queryKey).toEqual(fleetQuery().queryKey);
-    expect(nodeQuery('n1', async () => ({}) as NodeDetail).queryKey).toEqual(nodeQuery('n1').queryKey);
+  // What a server component prefetched must be what the browser's hook finds: if the keys differed, the page would
+  // render with the server's data and then ask the API for it again (or show nothing until it had). So the browser
+  // side runs its real fetcher against a counting fetch, and must not call it for what the server already loaded.
+  it('give the server loader and the browser fetcher the same key: hydrated data is used without a fetch', async () => {
+    const requested: string[] = [];
+    vi.stubGlobal('fetch', async (url: string) => {
+      requested.push(url);
+      return Response.json({ from: 'browser fetch' });
+    });
+    try {
+      const node = { name: 'n1' } as NodeDetail;
+      const arp = { intervals: [] } as unknown as ArpTimelineResponse;
+      const linkFiles = { files: [] } as unknown as LinkFileHistoryResponse;
+      const server = new QueryClient();
+      await server.prefetchQuery(fleetQuery(async () => fleet));
+      await server.prefetchQuery(nodeQuery('n1', async () => node));
+      await server.prefetchQuery(arpTimelineQuery('n1', '7d', async () => arp));
+      await server.prefetchQuery(linkFileHistoryQuery('n1', async () => linkFiles));
+      expect(requested).toEqual([]);
+
+      const browser = new QueryClient({ defaultOptions: { queries: { staleTime: Infinity } } });
+      hydrate(browser, JSON.parse(JSON.stringify(dehydrate(server))));
+      expect(await browser.ensureQueryData(fleetQuery())).toEqual(fleet);
+      expect(await browser.ensureQueryData(nodeQuery('n1'))).toEqual(node);
+      expect(await browser.ensureQueryData(arpTimelineQuery('n1', '7d'))).toEqual(arp);
+      expect(await browser.ensureQueryData(linkFileHistoryQuery('n1'))).toEqual(linkFiles);
+      expect(requested).toEqual([]);
+
+      // The counter works: what the server did not load, the browser fetches (another node, another range).
+      await browser.ensureQueryData(nodeQuery('n2'));
+      await browser.ensureQueryData(arpTimelineQuery('n1', '1h'));
+      expect(requested.map((u) => u.split('?')[0])).toEqual(['/api/v1/nodes/n2', '/api/v1/nodes/n1/arp-timeline']);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('run the given loader with an abort signal, and what the server fetched hydrates under the browser key', async () => {
@@ -57,15 +89,8 @@ describe('queryOptions factories', () => {
   });
 });
 
-describe('getQueryClient', () => {
-  it('on the server makes a new client per call that does not retry', () => {
-    const a = getQueryClient();
-    const b = getQueryClient();
-    expect(a).not.toBe(b);
-    expect(a.getDefaultOptions().queries?.retry).toBe(false);
-  });
-
-  it('NodeNotFoundError is an ApiError with status 404', () => {
+describe('NodeNotFoundError', () => {
+  it('is an ApiError with status 404', () => {
     const err = new NodeNotFoundError('x');
     expect(err).toBeInstanceOf(ApiError);
     expect(err.status).toBe(404);

@@ -1,10 +1,8 @@
 // Browser-side loaders, mutations and queryOptions for remediation, the session and the audit log. Every
-// mutation sends the CSRF header: the server refuses cookie-authenticated writes without it.
+// mutation goes through sendJson (lib/queries/http), which sends the CSRF header the server requires.
 import { queryOptions } from '@tanstack/react-query';
 import {
-  CSRF_HEADER,
-  CSRF_VALUE,
-  FINAL_STATUSES,
+  isInFlight,
   type ApplyResponse,
   type AuditPage,
   type FleetPreview,
@@ -17,60 +15,12 @@ import {
   type RemediationSettings,
   type RemediationSettingsUpdate,
 } from '../remediation/types';
-import { ApiError } from './errors';
+import { nodeApiPath } from './fetchers';
+import { getJson, sendJson, withQuery } from './http';
 import { meKeys, remediationKeys } from './keys';
 
-/** A refused mutation: the status and the server's own words, plus its machine code when it sent one. */
-export class MutationError extends ApiError {
-  readonly code: string | null;
-  constructor(message: string, status: number, code: string | null) {
-    super(message, status);
-    this.name = 'MutationError';
-    this.code = code;
-  }
-}
-
-async function readError(res: Response): Promise<{ message: string; code: string | null }> {
-  let message = `${res.status} ${res.statusText}`.trim();
-  let code: string | null = null;
-  try {
-    const body = (await res.json()) as { error?: unknown; code?: unknown };
-    if (typeof body.error === 'string') message = body.error;
-    if (typeof body.code === 'string') code = body.code;
-  } catch {
-    // The status line is the message then.
-  }
-  return { message, code };
-}
-
-async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
-  const res = await fetch(url, { headers: { accept: 'application/json' }, cache: 'no-store', signal });
-  if (!res.ok) {
-    const { message } = await readError(res);
-    throw new ApiError(message, res.status);
-  }
-  return (await res.json()) as T;
-}
-
-async function send<T>(method: 'POST' | 'PUT' | 'DELETE', url: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json', [CSRF_HEADER]: CSRF_VALUE };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(url, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-    cache: 'no-store',
-    credentials: 'same-origin',
-  });
-  if (!res.ok) {
-    const { message, code } = await readError(res);
-    throw new MutationError(message, res.status, code);
-  }
-  if (res.status === 204) return undefined as T;
-  return (await res.json()) as T;
-}
-
-const nodePath = (node: string) => `/api/v1/nodes/${encodeURIComponent(node)}/remediations`;
+/** POST here previews (`{dryRun: true}`) or applies (`{planId}`); GET lists the node's remediations. */
+const nodeRemediationsPath = (node: string) => `${nodeApiPath(node)}/remediations`;
 
 // ---- reads
 
@@ -78,7 +28,7 @@ export const fetchMe = (signal?: AbortSignal) => getJson<MeResponse>('/api/v1/me
 export const fetchSettings = (signal?: AbortSignal) =>
   getJson<RemediationSettings>('/api/v1/remediation-settings', signal);
 export const fetchNodeRemediations = (node: string, signal?: AbortSignal) =>
-  getJson<RemediationList>(nodePath(node), signal);
+  getJson<RemediationList>(nodeRemediationsPath(node), signal);
 export const fetchRemediation = (id: string, signal?: AbortSignal) =>
   getJson<RemediationRecord>(`/api/v1/remediations/${encodeURIComponent(id)}`, signal);
 export const fetchFleetRun = (id: string, signal?: AbortSignal) =>
@@ -94,14 +44,7 @@ export interface AuditFilters {
 }
 
 export function auditSearch(filters: AuditFilters): string {
-  const q = new URLSearchParams();
-  if (filters.node) q.set('node', filters.node);
-  if (filters.from) q.set('from', filters.from);
-  if (filters.to) q.set('to', filters.to);
-  if (filters.cursor) q.set('cursor', filters.cursor);
-  if (filters.limit !== undefined) q.set('limit', String(filters.limit));
-  const s = q.toString();
-  return s ? `?${s}` : '';
+  return withQuery('', { node: filters.node, from: filters.from, to: filters.to, cursor: filters.cursor, limit: filters.limit });
 }
 
 export const fetchAudit = (filters: AuditFilters, signal?: AbortSignal) =>
@@ -109,30 +52,24 @@ export const fetchAudit = (filters: AuditFilters, signal?: AbortSignal) =>
 
 // ---- mutations
 
-export const previewRemediation = (node: string) => send<PlanPreview>('POST', nodePath(node), { dryRun: true });
-export const applyRemediation = (node: string, planId: string) =>
-  send<ApplyResponse>('POST', nodePath(node), { planId });
-export const previewFleet = () => send<FleetPreview>('POST', '/api/v1/remediations/fleet', { dryRun: true } satisfies FleetRequest);
+// Named apart from lib/remediation/service's previewRemediation/applyRemediation, which do the work on the server.
+export const fetchRemediationPreview = (node: string) =>
+  sendJson<PlanPreview>('POST', nodeRemediationsPath(node), { dryRun: true });
+export const postRemediation = (node: string, planId: string) =>
+  sendJson<ApplyResponse>('POST', nodeRemediationsPath(node), { planId });
+export const previewFleet = () => sendJson<FleetPreview>('POST', '/api/v1/remediations/fleet', { dryRun: true } satisfies FleetRequest);
 export const applyFleet = (plans: Array<{ node: string; planId: string }>) =>
-  send<FleetRun>('POST', '/api/v1/remediations/fleet', { plans } satisfies FleetRequest);
+  sendJson<FleetRun>('POST', '/api/v1/remediations/fleet', { plans } satisfies FleetRequest);
 export const updateSettings = (update: RemediationSettingsUpdate) =>
-  send<RemediationSettings>('PUT', '/api/v1/remediation-settings', update);
-export const signIn = (token: string) => send<MeResponse>('POST', '/api/v1/session', { token });
-export const signOut = () => send<unknown>('DELETE', '/api/v1/session');
+  sendJson<RemediationSettings>('PUT', '/api/v1/remediation-settings', update);
+export const signIn = (token: string) => sendJson<MeResponse>('POST', '/api/v1/session', { token });
+export const signOut = () => sendJson<unknown>('DELETE', '/api/v1/session');
 
 // ---- queryOptions
 
 /** While something runs, the page asks every second; afterwards as slowly as the rest of the page. */
 export const ACTIVE_POLL_MS = 1_000;
 export const IDLE_POLL_MS = 10_000;
-
-/** Still moving: running, or finished but waiting for the node's next report to verify it. */
-export function isInFlight(r: RemediationRecord): boolean {
-  if (r.status === 'pending' || r.status === 'running') return true;
-  return r.status === 'succeeded' && r.verification.nextReport === null;
-}
-
-export const isFinal = (r: RemediationRecord) => (FINAL_STATUSES as readonly string[]).includes(r.status);
 
 export type MeLoader = (signal: AbortSignal) => Promise<MeResponse>;
 

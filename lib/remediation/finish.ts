@@ -3,7 +3,7 @@ import 'server-only';
 // evidence with the remediation so it outlives the Job's TTL, release the node's active slot, and audit it.
 import { planMismatchSchema, resultSchema, type PlanMismatch, type RemediationResult } from '../../agent/remediate/schema';
 import type { RemediationDeps } from './service';
-import type { RemediationEvidence, RemediationRecord } from './types';
+import { ACTIVE_STATUSES, type RemediationEvidence, type RemediationRecord } from './types';
 
 /** Keep at most this much of a log or message: evidence, not an archive. */
 export const EVIDENCE_LIMIT = 64 * 1024;
@@ -78,7 +78,7 @@ export async function finishRemediation(
       agentSummary: agent ? agent.summary : null,
       progress: { phase: outcome.phase, message: outcome.error ?? agent?.summary ?? null, updatedAt: at },
     },
-    ['pending', 'running'],
+    ACTIVE_STATUSES,
   );
   if (!changed) return; // another replica (or a restart's recovery) finished it first
   await deps.store.remediations.appendAudit({

@@ -7,7 +7,7 @@ import { HttpError } from '../http/errors';
 import type { NodeRecord } from '../store';
 import { RemediationConflictError } from './errors';
 import { applyRemediation, previewRemediation, type RemediationDeps } from './service';
-import type { FleetPreview, FleetPreviewNode, FleetRun, FleetRunNode, RemediationStatus } from './types';
+import { isDoneStatus, type FleetPreview, type FleetPreviewNode, type FleetRun, type FleetRunNode } from './types';
 
 /** How often a running wave is checked, and how long a wave may wait for a free slot under the cap. */
 export const FLEET_POLL_MS = 500;
@@ -43,7 +43,6 @@ export async function previewFleet(deps: RemediationDeps, who: Identity): Promis
   return { cap: settings.maxConcurrent, waves: waves(runnable, settings.maxConcurrent), nodes, blockers };
 }
 
-const FINISHED: ReadonlySet<RemediationStatus> = new Set(['succeeded', 'failed', 'verified', 'unverified', 'expired']);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function startFleetRun(deps: RemediationDeps, who: Identity, plans: Array<{ node: string; planId: string }>): Promise<FleetRun> {
@@ -119,7 +118,7 @@ async function driveFleetRun(deps: RemediationDeps, who: Identity, run: FleetRun
             m.status = rec.status;
             m.error = rec.error;
           }
-          if (!rec || !FINISHED.has(rec.status)) pending = true;
+          if (!rec || !isDoneStatus(rec.status)) pending = true;
         }
         await save();
         if (!pending) break;

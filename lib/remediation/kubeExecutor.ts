@@ -4,7 +4,7 @@ import 'server-only';
 import { getJobPodEvidence, watchJob, type JobPodEvidence, type JobStatusSummary } from '../kube/jobs';
 import { failureReason, finishRemediation, parseAgentOutput, tail } from './finish';
 import type { RemediationDeps } from './service';
-import type { RemediationEvidence, RemediationRecord } from './types';
+import { ACTIVE_STATUSES, type RemediationEvidence, type RemediationRecord } from './types';
 
 function describe(s: JobStatusSummary): string {
   return `${s.phase}: active ${s.active}, succeeded ${s.succeeded}, failed ${s.failed}${s.reason ? ` (${s.reason}${s.message ? `: ${s.message}` : ''})` : ''}`;
@@ -31,7 +31,7 @@ export async function superviseJob(deps: RemediationDeps, record: RemediationRec
         if (first) running = true;
         chain = chain.then(() =>
           deps.store.remediations
-            .update(record.id, first ? { ...patch, status: 'running', startedAt: s.startTime ?? at } : patch, ['pending', 'running'])
+            .update(record.id, first ? { ...patch, status: 'running', startedAt: s.startTime ?? at } : patch, ACTIVE_STATUSES)
             .catch((e: unknown) => console.error('vethwatch: progress update failed', e)),
         );
       },

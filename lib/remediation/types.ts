@@ -57,9 +57,25 @@ export const REMEDIATION_STATUSES = [
   'unverified', // the next report still shows a problem (see verification.nextReport.reason)
 ] as const;
 export type RemediationStatus = (typeof REMEDIATION_STATUSES)[number];
-/** Statuses that occupy the node's single active slot and count against the fleet cap. */
+// The one definition of the status sets (store, guardrails, fleet runs, executors and the UI all use these):
+// every status is 'planned', active or done (lib/remediation/statuses.test.ts holds them to that).
+/** Statuses that hold the node's single active slot and count against the fleet-wide cap. */
 export const ACTIVE_STATUSES = ['pending', 'running'] as const satisfies readonly RemediationStatus[];
-export const FINAL_STATUSES = ['expired', 'failed', 'verified', 'unverified'] as const satisfies readonly RemediationStatus[];
+/** Past the run (or a preview that expired): the node's slot is free. 'succeeded' still awaits the next report. */
+export const DONE_STATUSES = ['succeeded', 'failed', 'verified', 'unverified', 'expired'] as const satisfies readonly RemediationStatus[];
+
+export function isActiveStatus(status: RemediationStatus): boolean {
+  return (ACTIVE_STATUSES as readonly RemediationStatus[]).includes(status);
+}
+
+export function isDoneStatus(status: RemediationStatus): boolean {
+  return (DONE_STATUSES as readonly RemediationStatus[]).includes(status);
+}
+
+/** Still moving: active, or succeeded and waiting for the node's next report to verify it. */
+export function isInFlight(r: Pick<RemediationRecord, 'status' | 'verification'>): boolean {
+  return isActiveStatus(r.status) || (r.status === 'succeeded' && r.verification.nextReport === null);
+}
 
 /** POST /api/v1/nodes/{name}/remediations body: `{dryRun: true}` previews; `{planId}` applies that preview. */
 export type RemediationRequest = { dryRun: true } | { dryRun?: false; planId: string };

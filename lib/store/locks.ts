@@ -5,6 +5,7 @@ import 'server-only';
 // so an in-process guard is enough.
 import { sql, type Kysely } from 'kysely';
 import type { Engine } from './config';
+import type { Tables } from './tables';
 
 export type LockResult<T> = { acquired: true; value: T } | { acquired: false };
 
@@ -19,7 +20,7 @@ export interface LockStore {
 /** Advisory lock class for named job locks; lib/store/store.ts uses ...339 and ...340 for its own locks. */
 export const JOB_LOCK_CLASS = 1986356341;
 
-export function createLockStore(engine: Engine, db: () => Kysely<any>): LockStore {
+export function createLockStore(engine: Engine, db: () => Kysely<Tables>): LockStore {
   // Also on PostgreSQL: a second run in the same process never even takes a connection.
   const held = new Set<string>();
 

@@ -204,7 +204,7 @@ describe.each(testEngines)('remediation guardrails on $name', (engine) => {
     const ranged = await t.store.remediations.listAudit({ from: new Date(base + 60_000).toISOString(), to: new Date(base + 180_000).toISOString() });
     expect(ranged.entries.map((e) => e.node)).toEqual(['n2', 'n1']);
 
-    const db = (t.store as unknown as { db: import('kysely').Kysely<any> }).db;
+    const db = (t.store as unknown as { db: import('kysely').Kysely<import('./tables').Tables> }).db;
     await expect(db.updateTable('audit').set({ actor: 'mallory' }).execute()).rejects.toThrow(/append-only/);
     await expect(db.deleteFrom('audit').execute()).rejects.toThrow(/at least a year/);
     const old = await t.store.remediations.appendAudit({ at: '2020-01-01T00:00:00.000Z', actor: 'x', via: 'system', action: 'finished' });

@@ -11,6 +11,7 @@ import { closeStore, getStore } from './index';
 import { migrateToLatest, MigrationError } from './migrate';
 import { migrationProvider } from './migrations';
 import { createStore, StoreClosedError } from './store';
+import { TABLE_NAMES } from './tables';
 import { createPgDatabase, sqliteTempFile, testEngines } from './testing';
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -73,6 +74,27 @@ describe.each(testEngines.map((e) => e.name))('store on %s', (engine) => {
       expect(tables).not.toContain('events');
     } finally {
       await check.destroy();
+    }
+  });
+
+  it('names every table the migrations create (lib/store/tables.ts), and dumpTables shows them all', async () => {
+    const config = await freshConfig(engine);
+    const store = await createStore(config);
+    try {
+      const { db } = openEngine(config);
+      try {
+        const created = (await db.introspection.getTables()).map((t) => t.name).sort();
+        expect(created).toEqual([...TABLE_NAMES].sort());
+      } finally {
+        await db.destroy();
+      }
+      await store.remediations.appendAudit({ at: '2026-12-01T00:00:00.000Z', actor: 'a', via: 'system', action: 'pause' });
+      const dump = await store.dumpTables();
+      expect(Object.keys(dump)).toEqual([...TABLE_NAMES]);
+      expect(dump.audit).toEqual([expect.objectContaining({ id: expect.any(Number), actor: 'a', action: 'pause' })]);
+      expect(dump.remediation_settings).toHaveLength(1);
+    } finally {
+      await store.close();
     }
   });
 

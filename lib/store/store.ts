@@ -10,7 +10,7 @@ import { migrateToLatest } from './migrate';
 import { createRemediationStore, type RemediationStore } from './remediations';
 import { createHistoryStore, eventFromRow, type HistoryStore } from './history';
 import { createLockStore, type LockStore } from './locks';
-import type { NodesTable, Tables } from './tables';
+import { TABLE_NAMES, type NodesTable, type Tables } from './tables';
 
 /** What a report says about its node, flattened for the fleet table. */
 export interface NodeSnapshot {
@@ -138,13 +138,13 @@ export interface Store {
   listNodeSummaries(): Promise<NodeSummaryRecord[]>;
   getNode(name: string): Promise<{ node: NodeRecord; report: Report } | null>;
   listEvents(options?: ListEventsOptions): Promise<NodeEvent[]>;
-  /** Remediations, their guardrail settings, fleet runs and the audit log (lib/store/remediations.ts). */
+  /** Remediations, their guardrail settings, fleet runs and the audit log (lib/store/remediations.ts and the modules it names). */
   readonly remediations: RemediationStore;
   /** Time-ranged, paged history reads and pruning (lib/store/history.ts). */
   readonly history: HistoryStore;
   /** Named locks for run-once jobs across replicas (lib/store/locks.ts). */
   readonly locks: LockStore;
-  /** Every row of every table in a stable order: for tests that prove a rejected report changed nothing. */
+  /** Every row of every table (TABLE_NAMES) in a stable order: for tests that prove a rejected report changed nothing. */
   dumpTables(): Promise<Record<string, unknown[]>>;
   close(): Promise<void>;
 }
@@ -249,7 +249,7 @@ class KyselyStore implements Store {
     readonly engine: Engine,
     private readonly db: Kysely<Tables>,
   ) {
-    this.remediations = createRemediationStore(db, () => this.#open());
+    this.remediations = createRemediationStore(() => this.#open());
     this.history = createHistoryStore(() => this.#open());
     this.locks = createLockStore(engine, () => this.#open());
   }
@@ -460,12 +460,14 @@ class KyselyStore implements Store {
 
   async dumpTables(): Promise<Record<string, unknown[]>> {
     const db = this.#open();
-    const events = await db.selectFrom('events').selectAll().orderBy('id').execute();
-    return {
-      nodes: await db.selectFrom('nodes').selectAll().orderBy('name').execute(),
-      node_reports: await db.selectFrom('node_reports').selectAll().orderBy('node').execute(),
-      events: events.map((e) => ({ ...e, id: Number(e.id) })),
-    };
+    const out: Record<string, unknown[]> = {};
+    for (const table of TABLE_NAMES) {
+      // Every table has a one-column key; bigserial ids arrive as strings from PostgreSQL and are compared as numbers.
+      const key = table === 'node_reports' ? 'node' : table === 'nodes' ? 'name' : 'id';
+      const rows = (await db.selectFrom(table).selectAll().orderBy(key).execute()) as Record<string, unknown>[];
+      out[table] = table === 'events' || table === 'audit' ? rows.map((r) => ({ ...r, id: Number(r.id) })) : rows;
+    }
+    return out;
   }
 
   async close(): Promise<void> {

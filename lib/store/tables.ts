@@ -1,7 +1,9 @@
-// Row shapes as the database holds them. Timestamps are ISO-8601 UTC strings with milliseconds on both engines
-// (they sort as text); JSON is text; flags are 0/1 integers. PostgreSQL returns bigserial ids as strings, hence
-// `number | string` for events.id: lib/store converts before anything leaves it.
+// Row shapes as the database holds them, every table the migrations create: `Tables` is the Kysely database
+// type of the whole store. Timestamps are ISO-8601 UTC strings with milliseconds on both engines (they sort as
+// text); JSON is text; flags are 0/1 integers. PostgreSQL returns bigserial ids as strings, hence
+// `number | string` for events.id and audit.id: lib/store converts before anything leaves it.
 import type { ColumnType } from 'kysely';
+import type { AuditAction, AuditEntry, ExecutorKind, FleetRunStatus, IdentitySource, RemediationStatus } from '../remediation/types';
 
 /** Current state, one small row per node: rewritten on every report, so the big report JSON lives elsewhere. */
 export interface NodesTable {
@@ -56,8 +58,96 @@ export interface EventsTable {
   mismatch_delta: number;
 }
 
+/** Remediations and their previews (migration 0003). */
+export interface RemediationsTable {
+  id: string;
+  node: string;
+  plan_id: string;
+  report_id: string;
+  /** The node's state hash the plan was made from: a later report with the same state keeps the plan valid. */
+  state_hash: string;
+  status: RemediationStatus;
+  /** The node's name while pending or running, else null; UNIQUE, so a node has one active remediation at most. */
+  active_node: string | null;
+  executor: Exclude<ExecutorKind, 'none'>;
+  requested_by: string;
+  via: IdentitySource;
+  fleet_run_id: string | null;
+  job_name: string | null;
+  job_namespace: string | null;
+  created_at: string;
+  expires_at: string;
+  applied_at: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+  verified_at: string | null;
+  /** JSON RemediationProgress. */
+  progress: string | null;
+  dry_run_error: string | null;
+  error: string | null;
+  /** JSON Plan. */
+  plan: string;
+  /** JSON RemediationEvidence. */
+  evidence: string | null;
+  agent_verified: number | null;
+  agent_summary: string | null;
+  /** JSON NextReportVerification. */
+  next_report: string | null;
+  updated_at: string;
+}
+
+/** The one row (id 1) of guardrail settings: the pause switch and the fleet-wide cap. */
+export interface RemediationSettingsTable {
+  id: number;
+  paused: number;
+  pause_reason: string | null;
+  paused_by: string | null;
+  paused_at: string | null;
+  max_concurrent: number;
+  /** Bumped by every activation as its transaction's first write, which serialises the guardrail checks. */
+  activations: number;
+  updated_at: string;
+}
+
+/** "Fix all at-risk nodes" runs; `nodes` is the JSON FleetRunNode[]. */
+export interface FleetRunsTable {
+  id: string;
+  status: FleetRunStatus;
+  requested_by: string;
+  cap: number;
+  created_at: string;
+  finished_at: string | null;
+  stopped_reason: string | null;
+  current_wave: number;
+  nodes: string;
+}
+
+/** The audit log: append-only (triggers refuse updates, and deletes of entries younger than a year). */
+export interface AuditTable {
+  id: ColumnType<number | string, never, never>;
+  at: string;
+  actor: string;
+  via: AuditEntry['via'];
+  action: AuditAction;
+  node: string | null;
+  plan_id: string | null;
+  remediation_id: string | null;
+  job_name: string | null;
+  result: string | null;
+  verification: string | null;
+  detail: string | null;
+}
+
+/** Every table of the store, for Kysely<Tables>. */
 export interface Tables {
   nodes: NodesTable;
   node_reports: NodeReportsTable;
   events: EventsTable;
+  remediations: RemediationsTable;
+  remediation_settings: RemediationSettingsTable;
+  fleet_runs: FleetRunsTable;
+  audit: AuditTable;
 }
+
+/** The table names, in the order dumpTables lists them. */
+export const TABLE_NAMES = ['nodes', 'node_reports', 'events', 'remediations', 'remediation_settings', 'fleet_runs', 'audit'] as const satisfies readonly (keyof Tables)[];

@@ -22,7 +22,7 @@ import type { ApplyResponse, PlanPreview, RemediationErrorBody } from '../../lib
 /** Long enough for the old events to be written after both replicas start, short enough not to idle. */
 const FIRST_RUN_S = 8;
 import { FakeKube } from '../fake-kube/server';
-import { startServerProcess, type ServerProcess } from '../server/serverProcess';
+import { startServerProcess, type ServerProcess } from '../support/serverProcess';
 
 const AGENT_TOKEN = 'replica-agent-token-0123456789';
 const OPERATOR_TOKEN = 'replica-operator-token-0123456789';

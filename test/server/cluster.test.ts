@@ -13,7 +13,7 @@ import type { Report } from '@/lib/report/schema';
 import type { FleetView, NodeDetail } from '@/lib/nodes/types';
 import { makeNode } from '../fake-kube/cluster';
 import { FakeKube, type RecordedRequest } from '../fake-kube/server';
-import { eventually, startServerProcess, type ServerProcess } from './serverProcess';
+import { eventually, startServerProcess, type ServerProcess } from '../support/serverProcess';
 
 const SHARED = `shared-${randomBytes(8).toString('hex')}`;
 const jwt = () => `eyJhbGciOiJSUzI1NiJ9.${randomBytes(24).toString('base64url')}.${randomBytes(32).toString('base64url')}`;

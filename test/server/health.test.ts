@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPgDatabase } from '@/lib/store/testing';
-import { startServerProcess, type ServerProcess } from './serverProcess';
+import { startServerProcess, type ServerProcess } from '../support/serverProcess';
 
 describe('health and readiness on PostgreSQL', () => {
   let server: ServerProcess;

@@ -1,6 +1,7 @@
 // Test support shared by vitest suites and Playwright fixtures: the real vethwatch server
-// (`node --import tsx server/main.ts`) as a child process, ready once it prints its "listening on" line, and the
-// one way to stop a child (SIGTERM, then SIGKILL if it lingers). Plain Node: no test-runner imports here.
+// (`node --import tsx server/main.ts`) as a child process, ready once it prints its "listening on" line
+// (spawnServer; startServerProcess for the API-only server with a clean environment), and the one way to stop a
+// child (SIGTERM, then SIGKILL if it lingers). Plain Node: no test-runner imports here.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -113,5 +114,45 @@ export async function spawnServer(opts: SpawnServerOptions): Promise<SpawnedServ
   } catch (err) {
     await stop();
     throw err;
+  }
+}
+
+export interface ServerProcess extends SpawnedServer {
+  /** The JSON log lines so far. */
+  logLines(): Array<Record<string, unknown>>;
+}
+
+/**
+ * The server API only (`VETHWATCH_NEXT=0`), in production mode, on a free loopback port, with exactly PATH and the
+ * environment given (no inherited KUBECONFIG, DATABASE_URL...).
+ */
+export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+  const server = await spawnServer({
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', HOST: '127.0.0.1', PORT: '0', VETHWATCH_NEXT: '0', ...env },
+  });
+  return {
+    ...server,
+    logLines: () =>
+      server
+        .output()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
+}
+
+/** Polls until check() returns a value other than undefined, or fails with the last error. */
+export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastErr: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v !== undefined) return v;
+    } catch (err) {
+      lastErr = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastErr ? `: ${String(lastErr)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
