@@ -15,7 +15,7 @@ import { buildReport, nextReport } from '@/lib/report/fixtures';
 import type { ApplyResponse, PlanPreview } from '@/lib/remediation/types';
 import { makeNode } from '@/test/fake-kube/cluster';
 import { FakeKube } from '@/test/fake-kube/server';
-import { eventually, startServerProcess, type ServerProcess } from '@/test/server/serverProcess';
+import { eventually, startServerProcess, type ServerProcess } from '@/test/support/serverProcess';
 import { allows, attributesOf, type Grant, grantsFor, type RequestAttributes } from './tools/rbac';
 import { kustomize } from './tools/render';
 
