@@ -1,10 +1,9 @@
-// The shared, real captures (see shared/domain/fixtures/README.md beside the checkout), read at test time, never
-// copied.
+// The real captures in test/fixtures (provenance in test/fixtures/README.md), read at test time.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { SHARED_FIXTURES } from '../../test/support/sharedFixtures';
+import { FIXTURES_DIR } from '../../test/fixtures';
 
-export const FIXTURES = SHARED_FIXTURES;
+export const FIXTURES = FIXTURES_DIR;
 
 export function fixtureText(rel: string): string {
   return readFileSync(path.join(FIXTURES, rel), 'utf8');

@@ -21,7 +21,7 @@ function outcome(f: Parser, v: unknown): unknown {
   }
 }
 
-/** Every ip -j capture among the shared fixtures. */
+/** Every ip -j capture in test/fixtures. */
 function ipCaptures(): Array<{ file: string; value: unknown }> {
   const out: Array<{ file: string; value: unknown }> = [];
   for (const dir of readdirSync(FIXTURES, { withFileTypes: true })) {

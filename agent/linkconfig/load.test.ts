@@ -1,4 +1,4 @@
-// loadLinkConfig + resolveLink on throw-away host trees built from real link files (fixtures/link-files).
+// loadLinkConfig + resolveLink on throw-away host trees built from real link files (test/fixtures/link-files).
 import { afterEach, describe, expect, it } from 'vitest';
 import { linkVerdictSchema } from '../../lib/report/schema';
 import { newVethFacts } from './deviceFacts';

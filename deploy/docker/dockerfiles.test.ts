@@ -1,19 +1,21 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { stopChild } from '@/test/support/serverProcess';
 import { isDockerIgnored, parseDockerfile, readDockerignore, shellWords, type Stage } from '../tools/dockerfile';
-import { renderKustomization } from '../tools/kustomize';
+import { buildImageRoot } from '../tools/imageRoot';
+import { kustomize } from '../tools/render';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const server = parseDockerfile(path.join(repo, 'deploy/docker/server.Dockerfile'));
 const agent = parseDockerfile(path.join(repo, 'deploy/docker/agent.Dockerfile'));
 const ignore = readDockerignore(path.join(repo, '.dockerignore'));
-const manifests = renderKustomization(path.join(repo, 'deploy'));
-// Inside the repository (its .tmp/ is git-ignored) so the bundles' external imports resolve from node_modules.
-fs.mkdirSync(path.join(repo, '.tmp'), { recursive: true });
-const scratch = fs.mkdtempSync(path.join(repo, '.tmp', 'vwt-bundle-'));
+const manifests = kustomize(path.join(repo, 'deploy'));
+// Outside the repository, with no node_modules above it: what the image does not hold cannot be found.
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'vwt-image-'));
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
 const all = (s: Stage, keyword: string) => s.instructions.filter((i) => i.keyword === keyword).map((i) => i.args);
@@ -48,18 +50,6 @@ function checkContextCopies(df: ReturnType<typeof parseDockerfile>) {
   }
 }
 
-/** Runs a stage's `npx esbuild ...` exactly as written, but with the output in a scratch directory. */
-function runEsbuild(stage: Stage, outName: string): string {
-  const cmd = all(stage, 'RUN').find((r) => r.startsWith('npx esbuild '));
-  expect(cmd, 'esbuild RUN').toBeDefined();
-  const words = shellWords(cmd!).slice(2); // drop 'npx esbuild'
-  const outfile = path.join(scratch, outName);
-  const args = words.map((w) => (w.startsWith('--outfile=') ? `--outfile=${outfile}` : w));
-  const r = spawnSync(path.join(repo, 'node_modules/.bin/esbuild'), args, { cwd: repo, encoding: 'utf8' });
-  expect(r.status, r.stderr).toBe(0);
-  return outfile;
-}
-
 describe('server.Dockerfile', () => {
   const runtime = last(server.stages);
 
@@ -92,23 +82,48 @@ describe('server.Dockerfile', () => {
     expect(copies).toContain('--from=deps /app/node_modules/better-sqlite3 ./node_modules/better-sqlite3');
     expect(all(server.stages[1], 'RUN').some((r) => r.includes('next build'))).toBe(true);
     expect(last(all(runtime, 'ENTRYPOINT'))).toBe('["node", "server-entry.mjs"]');
-    expect(all(runtime, 'EXPOSE')).toEqual(['3000']);
+    expect(all(runtime, 'EXPOSE')).toEqual(['3000 3001']);
     const deployment = manifests.find((m) => m.kind === 'Deployment')!;
-    expect(deployment.spec.template.spec.containers[0].ports[0].containerPort).toBe(3000);
+    expect(deployment.spec.template.spec.containers[0].ports.map((p: { containerPort: number }) => p.containerPort)).toEqual([3000, 3001]);
     expect(deployment.spec.template.spec.containers[0].volumeMounts.map((m: { mountPath: string }) => m.mountPath)).toContain('/app/.next/cache');
     checkContextCopies(server);
   });
 
-  it('its esbuild command bundles the custom server, which loads and exports runFromEnv', async () => {
-    const out = runEsbuild(server.stages[1], 'dist/server.mjs');
-    const entry = fs.readFileSync(path.join(repo, 'deploy/docker/server-entry.mjs'), 'utf8');
-    expect(entry).toContain("import('./dist/server.mjs')");
-    expect(entry).toContain('__NEXT_PRIVATE_STANDALONE_CONFIG');
-    const mod = await import(pathToFileURL(out).href);
-    expect(typeof mod.runFromEnv).toBe('function');
+  it('its image, laid out as the Dockerfile says, starts the server (API only): health, readiness, the read API', async () => {
+    const image = buildImageRoot(path.join(repo, 'deploy/docker/server.Dockerfile'), repo, path.join(scratch, 'server'));
+    // Only what `next build` makes is not laid out here; the API-only server must not need it.
+    expect(image.missing.map((m) => m.split(' ')[0])).toEqual(['/app/.next/standalone', '/app/.next/static', '/app/public']);
+    expect(image.entrypoint).toEqual(['node', 'server-entry.mjs']);
     // `server-only` must have been resolved to its empty module, not its throwing default.
-    expect(fs.readFileSync(out, 'utf8')).not.toContain('This module cannot be imported from a Client Component module');
-  });
+    expect(fs.readFileSync(image.at('/app/dist/server.mjs'), 'utf8')).not.toContain('This module cannot be imported from a Client Component module');
+    const data = path.join(scratch, 'server-data');
+    fs.mkdirSync(data);
+    // The ENTRYPOINT, run by this machine's node from the image's WORKDIR.
+    const child = spawn(process.execPath, image.entrypoint.slice(1), {
+      cwd: image.at(image.workdir),
+      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', HOME: data, HOST: '127.0.0.1', PORT: '0', VETHWATCH_NEXT: '0', VETHWATCH_DB: path.join(data, 'db.sqlite'), VETHWATCH_KUBE: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      const onData = (b: Buffer) => {
+        output += b.toString();
+        const m = /vethwatch listening on (http:\/\/\S+)/.exec(output);
+        if (m) resolve(m[1]);
+      };
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
+      child.once('exit', (code) => reject(new Error(`the server exited (${code}) before listening:\n${output}`)));
+    });
+    try {
+      for (const p of ['/healthz', '/readyz', '/api/v1/nodes']) {
+        const res = await fetch(`${url}${p}`);
+        expect(res.status, `${p}: ${await res.text()}`).toBe(200);
+      }
+    } finally {
+      await stopChild(child);
+    }
+  }, 60_000);
 });
 
 describe('agent.Dockerfile', () => {
@@ -126,12 +141,18 @@ describe('agent.Dockerfile', () => {
     checkContextCopies(agent);
   });
 
-  it('its esbuild command bundles the agent CLI, which runs', () => {
-    const out = runEsbuild(agent.stages[0], 'agent.mjs');
-    const help = spawnSync(process.execPath, [out, '--help'], { encoding: 'utf8' });
+  it('its image, laid out as the Dockerfile says, runs the agent CLI and its remediate command', () => {
+    const image = buildImageRoot(path.join(repo, 'deploy/docker/agent.Dockerfile'), repo, path.join(scratch, 'agent'));
+    expect(image.missing).toEqual([]);
+    expect(fs.readdirSync(image.root, { recursive: true }).sort()).toEqual(['app', 'app/agent.mjs']);
+    const [cmd, ...args] = image.entrypoint;
+    expect(cmd).toBe('node');
+    const entry = args.map((a) => (a.startsWith('/') ? image.at(a) : a));
+    const run = (extra: string[]) => spawnSync(process.execPath, [...entry, ...extra], { cwd: image.at(image.workdir), encoding: 'utf8', env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production' } });
+    const help = run(['--help']);
     expect(help.status, help.stderr).toBe(0);
     expect(help.stdout).toContain('vethwatch agent');
-    const remediate = spawnSync(process.execPath, [out, 'remediate', '--help'], { encoding: 'utf8' });
+    const remediate = run(['remediate', '--help']);
     expect(remediate.status, remediate.stderr).toBe(0);
     expect(remediate.stdout).toContain('--plan-id');
     // The flags the DaemonSet and the remediation Job pass are ones the CLI knows.

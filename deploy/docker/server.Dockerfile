@@ -46,5 +46,6 @@ COPY deploy/docker/server-entry.mjs ./server-entry.mjs
 # Files stay root-owned and read-only to the server; only /data (the volume) and /tmp are its to write.
 RUN mkdir -p /data /app/.next/cache && chown 10001:10001 /data /app/.next/cache
 USER 10001:10001
-EXPOSE 3000
+# 3000: people (PORT); 3001: agents, when VETHWATCH_AGENT_PORT=3001 (the Kubernetes manifests set it).
+EXPOSE 3000 3001
 ENTRYPOINT ["node", "server-entry.mjs"]

@@ -1,6 +1,6 @@
 // Evaluates rendered RBAC the way the API server's authorizer does for a service account: collect the rules of
 // every (Cluster)RoleBinding naming it, and answer whether a request's attributes are covered.
-import type { Manifest } from './kustomize';
+import type { Manifest } from './render';
 
 export interface RequestAttributes {
   verb: string;

@@ -3,7 +3,7 @@
 // field the API has, so a misspelt or misplaced key (which the API server would drop or, under kubectl's strict
 // field validation, refuse) is caught too.
 import * as k8s from '@kubernetes/client-node';
-import type { Manifest } from './kustomize';
+import type { Manifest } from './render';
 
 type ModelClass = { getAttributeTypeMap(): Array<{ baseName: string; type: string }> };
 
@@ -12,6 +12,8 @@ const MODEL_MODULES: Record<string, string> = {
   'apps/v1': 'kubernetes-models/apps/v1',
   'batch/v1': 'kubernetes-models/batch/v1',
   'policy/v1': 'kubernetes-models/policy/v1',
+  'networking.k8s.io/v1': 'kubernetes-models/networking.k8s.io/v1',
+  'admissionregistration.k8s.io/v1': 'kubernetes-models/admissionregistration.k8s.io/v1',
   'rbac.authorization.k8s.io/v1': 'kubernetes-models/rbac.authorization.k8s.io/v1',
 };
 

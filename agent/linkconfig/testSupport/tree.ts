@@ -2,10 +2,10 @@
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { SHARED_FIXTURES } from '../../../test/support/sharedFixtures';
+import { FIXTURES_DIR } from '../../../test/fixtures';
 
 /** Real link files captured from hosts and upstream repositories (read-only; copied, never modified). */
-export const FIXTURE_LINK_FILES = path.join(SHARED_FIXTURES, 'link-files');
+export const FIXTURE_LINK_FILES = path.join(FIXTURES_DIR, 'link-files');
 
 export class Tree {
   readonly root: string;
