@@ -10,6 +10,7 @@ import { NotFoundError } from '../http/errors';
 import { KubeConflictError, KubeError, kubeCall } from '../kube/errors';
 import { buildRemediationJob, createJob } from '../kube/jobs';
 import { HOST_ROOT } from '../kube/remediationJob';
+import { recordRemediationResult } from '../metrics/record';
 import type { Store } from '../store';
 import type { RemediationConfig } from './config';
 import { RemediationConflictError, RemediationRefusedError } from './errors';
@@ -226,6 +227,7 @@ async function startJob(deps: RemediationDeps, record: RemediationRecord, who: I
       error: dryRun ? `Kubernetes refused the Job in a server-side dry run: ${message}` : `creating the Job failed: ${message}`,
       progress: { phase: 'Failed', message, updatedAt: at },
     });
+    recordRemediationResult('failed', record.node);
     const refusal =
       err instanceof KubeConflictError
         ? new RemediationConflictError('job-exists', `Job ${config.namespace}/${jobName} already exists (${err.reason}): ${message}`)
