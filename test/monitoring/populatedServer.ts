@@ -22,6 +22,8 @@ export interface PopulatedServer {
   fake: FakeKube;
   operatorToken: string;
   agentToken: string;
+  /** The server's SQLite file (WAL: another connection may read it while the server runs). */
+  dbFile: string;
   scrape(): Promise<string>;
   close(): Promise<void>;
 }
@@ -50,6 +52,7 @@ export async function startPopulatedServer(): Promise<PopulatedServer> {
   const agentToken = `shared-${randomBytes(8).toString('hex')}`;
   const operatorToken = `op-${randomBytes(12).toString('hex')}`;
   const saToken = jwt();
+  const dbFile = path.join(dir, 'db.sqlite');
   const nodeA = fake.upsertNode(makeNode('node-a')).metadata.uid;
   fake.upsertNode(makeNode('node-b'));
   fake.upsertNode(makeNode('node-c')); // no agent ever reports: no-agent
@@ -71,7 +74,7 @@ export async function startPopulatedServer(): Promise<PopulatedServer> {
   });
   const server = await startServerProcess({
     HOME: dir,
-    VETHWATCH_DB: path.join(dir, 'db.sqlite'),
+    VETHWATCH_DB: dbFile,
     VETHWATCH_AGENT_TOKEN: agentToken,
     VETHWATCH_OPERATOR_TOKEN: operatorToken,
     VETHWATCH_AGENT_IMAGE: 'example.com/vethwatch-agent:test',
@@ -143,7 +146,7 @@ export async function startPopulatedServer(): Promise<PopulatedServer> {
     if (res.status !== 200) throw new Error(`/metrics answered ${res.status}`);
     return res.text();
   };
-  return { server, fake, operatorToken, agentToken, scrape, close };
+  return { server, fake, operatorToken, agentToken, dbFile, scrape, close };
 }
 
 /** Metric names that have at least one sample in a Prometheus text exposition (histogram parts folded in). */
