@@ -8,6 +8,7 @@ import { getEventBus } from '../events/bus';
 import { getStore, type Store } from '../store';
 import { remediationConfigFromEnv, type RemediationConfig } from './config';
 import { finishRemediation } from './finish';
+import { recoverFleetRuns } from './fleet';
 import { superviseJob } from './kubeExecutor';
 import type { RemediationDeps } from './service';
 import { verifyPending } from './verify';
@@ -66,6 +67,7 @@ export function createRemediationRuntime(opts: { store: () => Promise<Store>; co
           });
         }
       }
+      await recoverFleetRuns(d);
     } catch (err) {
       console.error('vethwatch: remediation recovery failed', err);
     }

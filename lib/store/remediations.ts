@@ -210,8 +210,11 @@ export interface RemediationStore {
   appendAudit(entry: NewAuditEntry): Promise<AuditEntry>;
   listAudit(options?: ListAuditOptions): Promise<AuditPage>;
   insertFleetRun(run: FleetRun): Promise<void>;
-  updateFleetRun(run: FleetRun): Promise<void>;
+  /** Saves the run; with `whenStatus`, only while its stored status is one of those (false when it was not). */
+  updateFleetRun(run: FleetRun, whenStatus?: readonly FleetRunStatus[]): Promise<boolean>;
   getFleetRun(id: string): Promise<FleetRun | null>;
+  /** Fleet runs in these statuses, oldest first (start-up recovery looks for 'running'). */
+  listFleetRuns(statuses: readonly FleetRunStatus[]): Promise<FleetRun[]>;
   /** The node's current state hash and report id, or null before its first report. */
   nodeState(node: string): Promise<{ reportId: string; stateHash: string } | null>;
 }
@@ -564,8 +567,8 @@ export function createRemediationStore(anyDb: Kysely<any>, isOpen: () => void): 
         .execute();
     },
 
-    async updateFleetRun(run) {
-      await open()
+    async updateFleetRun(run, whenStatus) {
+      let q = open()
         .updateTable('fleet_runs')
         .set({
           status: run.status,
@@ -574,13 +577,20 @@ export function createRemediationStore(anyDb: Kysely<any>, isOpen: () => void): 
           current_wave: run.currentWave,
           nodes: JSON.stringify(run.nodes),
         })
-        .where('id', '=', run.id)
-        .execute();
+        .where('id', '=', run.id);
+      if (whenStatus) q = q.where('status', 'in', [...whenStatus]);
+      const r = await q.executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
     },
 
     async getFleetRun(id) {
       const r = await open().selectFrom('fleet_runs').selectAll().where('id', '=', id).executeTakeFirst();
       return r ? toFleetRun(r) : null;
+    },
+
+    async listFleetRuns(statuses) {
+      const rows = await open().selectFrom('fleet_runs').selectAll().where('status', 'in', [...statuses]).orderBy('created_at').execute();
+      return rows.map(toFleetRun);
     },
 
     async nodeState(node) {
