@@ -173,10 +173,10 @@ const paths: Record<string, Json> = {
     post: {
       operationId: 'postFleet',
       tags: ['remediation'],
-      summary: '"Fix all at-risk nodes": preview every node (`{dryRun: true}`) or run the previews in waves (`{plans}`)',
+      summary: '"Fix all at-risk nodes": preview every node (`{dryRun: true}`), run the previews in waves (`{plans}`), or resume an interrupted run (`{resume: id}`)',
       security: operator,
       requestBody: body('FleetRequest'),
-      responses: { '200': json('FleetPreview', 'the preview'), '202': json('FleetRun', 'the run started'), ...mutation, '409': error('paused, or a node listed twice') },
+      responses: { '200': json('FleetPreview', 'the preview'), '202': json('FleetRun', 'the run started'), ...mutation, '404': error('resume: no such fleet run'), '409': error('paused, a node listed twice, or resume of a run that is not interrupted') },
     },
   },
   '/api/v1/remediations/fleet/{id}': {

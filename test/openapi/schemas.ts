@@ -281,8 +281,9 @@ export const FleetRequest = z
   .union([
     z.object({ dryRun: z.literal(true) }),
     z.object({ dryRun: z.literal(false).optional(), plans: z.array(z.object({ node: z.string().min(1).max(253), planId: z.string().regex(/^[0-9a-f]{16}$/) })) }),
+    z.object({ resume: z.string().min(1).max(100).meta({ description: 'the id of an interrupted fleet run' }) }),
   ])
-  .meta({ id: 'FleetRequest' });
+  .meta({ id: 'FleetRequest', description: '`{dryRun: true}` previews; `{plans}` starts a run; `{resume: id}` resumes an interrupted run (202 FleetRun).' });
 
 export const FleetPreview = z
   .object({
