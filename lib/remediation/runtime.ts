@@ -12,6 +12,7 @@ import { recoverFleetRuns } from './fleet';
 import { superviseJob } from './kubeExecutor';
 import type { RemediationDeps } from './service';
 import { verifyPending } from './verify';
+import { getLogger } from '../log/logger';
 
 export const SWEEP_MS = 5000;
 
@@ -27,7 +28,7 @@ export interface RemediationRuntime {
 export function createRemediationRuntime(opts: { store: () => Promise<Store>; config: RemediationConfig; sweepMs?: number; bus?: ReturnType<typeof getEventBus> }): RemediationRuntime {
   const inflight = new Set<Promise<unknown>>();
   const track = (work: Promise<unknown>) => {
-    const p = work.catch((err: unknown) => console.error('vethwatch: remediation run failed', err)).finally(() => inflight.delete(p));
+    const p = work.catch((err: unknown) => getLogger().error({ err }, 'vethwatch: remediation run failed')).finally(() => inflight.delete(p));
     inflight.add(p);
   };
   const shutdown = new AbortController();
@@ -40,7 +41,7 @@ export function createRemediationRuntime(opts: { store: () => Promise<Store>; co
       // Expiring previews is a write: only on the slow sweep, never once per ingested report.
       if (node === undefined) await store.remediations.expirePlanned(new Date().toISOString());
       await verifyPending(store, node);
-    }).catch((err: unknown) => console.error('vethwatch: remediation verification failed', err)));
+    }).catch((err: unknown) => getLogger().error({ err }, 'vethwatch: remediation verification failed')));
 
   const bus = opts.bus ?? getEventBus();
   const unsubscribe = bus.subscribe((events) => {
@@ -69,7 +70,7 @@ export function createRemediationRuntime(opts: { store: () => Promise<Store>; co
       }
       await recoverFleetRuns(d);
     } catch (err) {
-      console.error('vethwatch: remediation recovery failed', err);
+      getLogger().error({ err }, 'vethwatch: remediation recovery failed');
     }
   })();
   return {

@@ -18,6 +18,7 @@ import { runLocal } from './localExecutor';
 import { superviseJob } from './kubeExecutor';
 import { hostFactsFromReport, localHostFacts, planFromReport, planIsEmpty } from './plan';
 import type { JobDryRun, JobPreview, PlanPreview, RemediationRecord } from './types';
+import { getLogger } from '../log/logger';
 
 export interface RemediationDeps {
   store: Store;
@@ -151,7 +152,7 @@ async function refuse(deps: RemediationDeps, who: Identity, node: string, planId
       jobName: extra.jobName ?? null,
       result: err instanceof Error ? err.message : String(err),
     })
-    .catch((e: unknown) => console.error('vethwatch: audit write failed', e));
+    .catch((err: unknown) => getLogger().error({ err }, 'vethwatch: audit write failed'));
 }
 
 /** Applies the node's stored preview with this plan id; returns once the executor has started it. */

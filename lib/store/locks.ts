@@ -5,6 +5,7 @@ import 'server-only';
 // so an in-process guard is enough.
 import { sql, type Kysely } from 'kysely';
 import type { Engine } from './config';
+import { getLogger } from '../log/logger';
 
 export type LockResult<T> = { acquired: true; value: T } | { acquired: false };
 
@@ -34,7 +35,7 @@ export function createLockStore(engine: Engine, db: () => Kysely<any>): LockStor
         } finally {
           // If this fails the connection is broken, and a broken session's locks are gone with it.
           await sql`select pg_advisory_unlock(${sql.lit(JOB_LOCK_CLASS)}, hashtext(${name}))`.execute(conn).catch((err) => {
-            console.error(`vethwatch: could not release lock ${name}`, err);
+            getLogger().error({ err }, `vethwatch: could not release lock ${name}`);
           });
         }
       });
