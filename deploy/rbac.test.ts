@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REMEDIATION_VERSION } from '@/agent/remediate/schema';
+import { REMEDIATION_VERSION } from '@/lib/report/remediation';
 import { buildReport, nextReport } from '@/lib/report/fixtures';
 import type { ApplyResponse, PlanPreview } from '@/lib/remediation/types';
 import { makeNode } from '@/test/fake-kube/cluster';

@@ -43,6 +43,10 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
 
+# The server's stdout goes through tee below, so it cannot see this terminal: readable log lines when there is one,
+# JSON lines otherwise (lib/log/logger.ts).
+if [ -t 1 ]; then export VETHWATCH_LOG_FORMAT=${VETHWATCH_LOG_FORMAT:-pretty}; fi
+
 ready=$(mktemp)
 node --import tsx server/main.ts > >(tee "$ready") &
 pids+=($!)

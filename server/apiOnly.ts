@@ -2,6 +2,7 @@ import 'server-only';
 // The read API on plain node:http, for VETHWATCH_NEXT=0 (no Next): the same read model as the route handler
 // app/api/v1/nodes/[name], so agent tests and benchmarks can check what the server stored. The fleet list
 // (/api/v1/nodes) is on the lean path in both modes (lib/nodes/http.ts).
+import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MethodNotAllowedError, NotFoundError } from '../lib/http/errors';
 import { sendError, sendJson } from '../lib/http/node';
@@ -10,10 +11,24 @@ import type { Store } from '../lib/store';
 import { serveRemediationApi } from '../lib/remediation/router';
 
 const NODE_PATH = /^\/api\/v1\/nodes\/([^/]+)$/;
+// The few public/ files that matter without Next (Next serves all of public/ itself): a fixed list, no path lookup.
+const PUBLIC_FILES = new Map([
+  ['/openapi.json', 'application/json'],
+  ['/robots.txt', 'text/plain; charset=utf-8'],
+]);
+const PUBLIC_DIR = new URL('../public/', import.meta.url);
 
 export async function handleApiOnly(req: IncomingMessage, res: ServerResponse, pathname: string, store: () => Promise<Store>): Promise<void> {
   if (await serveRemediationApi(req, res, pathname)) return;
   try {
+    const type = PUBLIC_FILES.get(pathname);
+    if (type) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') throw new MethodNotAllowedError(['GET']);
+      const data = await readFile(new URL(pathname.slice(1), PUBLIC_DIR));
+      res.writeHead(200, { 'content-type': type, 'content-length': data.length });
+      res.end(req.method === 'HEAD' ? undefined : data);
+      return;
+    }
     const one = NODE_PATH.exec(pathname);
     if (!one) throw new NotFoundError(`no route for ${pathname}`);
     if (req.method !== 'GET' && req.method !== 'HEAD') throw new MethodNotAllowedError(['GET']);

@@ -5,6 +5,7 @@ import 'server-only';
 // lock (lib/store/locks.ts) and a replica that finds it taken skips its turn. Only `events` is pruned here; other
 // tables (the remediation audit log, say) keep their own, longer, rules.
 import type { Store } from '../lib/store';
+import { getLogger } from '../lib/log/logger';
 
 export const RETENTION_LOCK = 'vethwatch.history-retention';
 export const DEFAULT_RETENTION_DAYS = 30;
@@ -106,10 +107,10 @@ export function startRetention(store: () => Promise<Store>, config: RetentionCon
           pauseMs: config.pauseMs,
           stopped: () => stopped,
         });
-        if (result.deleted > 0) console.log(`vethwatch: retention pruned ${result.deleted} events received before ${result.cutoff}`);
+        if (result.deleted > 0) getLogger().info(`vethwatch: retention pruned ${result.deleted} events received before ${result.cutoff}`);
         return result;
       } catch (err) {
-        console.error('vethwatch: history retention failed', err);
+        getLogger().error({ err }, 'vethwatch: history retention failed');
         return null;
       } finally {
         running = null;

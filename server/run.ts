@@ -14,7 +14,7 @@ import { endEventStreams, handleStreamRequest, STREAM_PATH } from '../lib/histor
 import { handleReportRequest, REPORTS_PATH } from '../lib/ingest/http';
 import { FLEET_PATH, handleFleetRequest } from '../lib/nodes/http';
 import { loadKube } from '../lib/kube/config';
-import { createServerLogger, getLogger, logLevelFromEnv, setLogger } from '../lib/log/logger';
+import { createServerLogger, getLogger, logFormatFromEnv, logLevelFromEnv, setLogger } from '../lib/log/logger';
 import { REQUEST_ID_HEADER, requestIdFor } from '../lib/log/requestId';
 import { getMetrics } from '../lib/metrics/registry';
 import { currentClusterView } from '../lib/nodes/cluster';
@@ -49,9 +49,10 @@ async function loadNext(config: ServerConfig): Promise<{ handle: NextHandler; cl
 }
 
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
-  setLogger(createServerLogger({ level: logLevelFromEnv() }));
+  setLogger(createServerLogger({ level: logLevelFromEnv(), format: logFormatFromEnv() }));
   const log = getLogger();
   const storeConfig = storeConfigFromEnv();
+  console.log('x');
   log.info({ store: describeStoreConfig(storeConfig) }, `vethwatch: store: ${describeStoreConfig(storeConfig)}`);
   await getStore(); // opens the database and runs pending migrations, or throws before we listen
   const retention = startRetention(getStore, retentionConfigFromEnv());

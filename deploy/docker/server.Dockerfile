@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # vethwatch server: Next.js (standalone output) behind the custom server (server/run.ts), on Node 22.
 # Build from the repository root:  docker build -f deploy/docker/server.Dockerfile -t ghcr.io/vethwatch/server:0.1.0 .
-# Needs `output: 'standalone'` in next.config.ts.
+# Builds Next's standalone output (next.config.ts asks for it when VETHWATCH_NEXT_OUTPUT=standalone).
 ARG NODE_IMAGE=node:22-bookworm-slim
 
 # All dependencies, with better-sqlite3 compiled from source (the build cannot download prebuilt binaries).
@@ -18,7 +18,7 @@ WORKDIR /app
 ENV NEXT_TELEMETRY_DISABLED=1
 COPY --from=deps /app/node_modules ./node_modules
 COPY . .
-RUN mkdir -p public && npx next build
+RUN mkdir -p public && VETHWATCH_NEXT_OUTPUT=standalone npx next build
 # The custom server as one ESM file. Standalone output does not trace a custom server, so it is bundled: next
 # stays external (the copy the standalone output traced), better-sqlite3 is native, and the react-server
 # condition resolves the `server-only` marker to its empty module (what server/serverOnlyHook.mjs does under tsx).

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { getLogger } from '../log/logger';
 import { createEventBus, getEventBus } from './bus';
 import type { NodeEvent } from './types';
 
@@ -39,7 +40,7 @@ describe('event bus', () => {
   });
 
   it('a throwing subscriber does not stop the others', () => {
-    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    vi.spyOn(getLogger(), 'error').mockImplementation(() => undefined);
     const bus = createEventBus();
     const got: number[] = [];
     bus.subscribe(() => {
@@ -64,12 +65,12 @@ describe('event bus', () => {
   });
 
   it('a failing relay is logged and does not reach the publisher', async () => {
-    const log = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const log = vi.spyOn(getLogger(), 'error').mockImplementation(() => undefined);
     const bus = createEventBus();
     bus.setRelay({ announce: () => Promise.reject(new Error('NOTIFY failed')) });
     expect(() => bus.publish([event(1)])).not.toThrow();
     await new Promise((r) => setTimeout(r, 0));
-    expect(log).toHaveBeenCalledWith('vethwatch: event relay failed', expect.any(Error));
+    expect(log).toHaveBeenCalledWith({ err: expect.any(Error) }, 'vethwatch: event relay failed');
   });
 
   it('getEventBus is one instance per process, shared through globalThis', () => {

@@ -2,6 +2,7 @@ import 'server-only';
 // In-process pub/sub for stored history events. One instance per process, kept on globalThis: the custom server
 // (plain Node) and Next's bundled route handlers load separate copies of this module but must share subscribers.
 import type { NodeEvent } from './types';
+import { getLogger } from '../log/logger';
 
 export type EventListener = (events: readonly NodeEvent[]) => void;
 
@@ -35,7 +36,7 @@ export function createEventBus(): EventBus {
       try {
         listener(events);
       } catch (err) {
-        console.error('vethwatch: event listener failed', err);
+        getLogger().error({ err }, 'vethwatch: event listener failed');
       }
     }
   };
@@ -48,7 +49,7 @@ export function createEventBus(): EventBus {
         const current = relay;
         Promise.resolve()
           .then(() => current.announce(events))
-          .catch((err) => console.error('vethwatch: event relay failed', err));
+          .catch((err) => getLogger().error({ err }, 'vethwatch: event relay failed'));
       }
     },
     deliverRemote(events) {

@@ -15,6 +15,7 @@ import pg from 'pg';
 import type { Store } from '../store';
 import type { EventBus, EventRelay } from './bus';
 import type { NodeEvent } from './types';
+import { getLogger } from '../log/logger';
 
 export const EVENTS_CHANNEL = 'vethwatch_events';
 const PAGE = 1000;
@@ -71,7 +72,7 @@ export function formatRelayPayload(origin: string, events: readonly NodeEvent[])
 export async function startPgRelay(opts: PgRelayOptions): Promise<PgRelay> {
   const channel = opts.channel ?? EVENTS_CHANNEL;
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(channel)) throw new PgRelayError(`invalid channel name "${channel}"`);
-  const log = opts.log ?? { info: console.log, warn: console.warn, error: console.error };
+  const log = opts.log ?? { info: (m: string) => getLogger().info(m), warn: (m: string) => getLogger().warn(m), error: (m: string) => getLogger().error(m) };
   const origin = randomBytes(8).toString('hex');
   const baseDelay = opts.reconnectMs ?? 500;
   // NOTIFY goes through its own small pool, so announcing never waits on (or dies with) the LISTEN session.

@@ -22,6 +22,7 @@ import { MethodNotAllowedError, ValidationError } from '../http/errors';
 import { sendError } from '../http/node';
 import type { Store } from '../store';
 import { toHistoryEvent } from './entries';
+import { getLogger } from '../log/logger';
 
 export const STREAM_PATH = '/api/v1/stream';
 export const HEARTBEAT_MS = 15_000;
@@ -138,7 +139,7 @@ export async function handleStreamRequest(req: IncomingMessage, res: ServerRespo
       } while (dirty && !closed);
     } catch (err) {
       // The client reconnects with its Last-Event-ID and resumes where the store is readable again.
-      console.error('vethwatch: event stream failed', err);
+      getLogger().error({ err }, 'vethwatch: event stream failed');
       end();
     } finally {
       pumping = false;

@@ -1,6 +1,7 @@
 // The one error mapping: every typed error's status and body, and nothing leaking from unknown errors.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
+import { getLogger } from '../log/logger';
 import {
   AuthError,
   BadJsonError,
@@ -50,12 +51,12 @@ describe('toHttpError', () => {
   });
 
   it('anything else is a bare 500: no message, no stack, logged on the server', () => {
-    const log = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const log = vi.spyOn(getLogger(), 'error').mockImplementation(() => undefined);
     const secret = new Error('connect ECONNREFUSED 10.0.0.5:5432 password=hunter2');
     const mapped = toHttpError(secret);
     expect(mapped).toEqual({ status: 500, body: { error: 'internal error' }, headers: {} });
     expect(JSON.stringify(mapped)).not.toContain('hunter2');
-    expect(log).toHaveBeenCalledWith('vethwatch: unhandled error', secret);
+    expect(log).toHaveBeenCalledWith({ err: secret }, 'vethwatch: unhandled error');
     expect(toHttpError('a thrown string').status).toBe(500);
   });
 });

@@ -4,6 +4,7 @@ import 'server-only';
 // calls the same toHttpError(). Anything that is not an HttpError becomes a 500 with no detail: stacks stay in
 // the server log.
 import type { z } from 'zod';
+import { getLogger } from '../log/logger';
 
 /** A zod issue made JSON-safe (symbol path keys become strings). */
 export type ValidationIssue = Omit<z.core.$ZodIssue, 'path'> & { path: (string | number)[] };
@@ -119,7 +120,7 @@ export function toHttpError(err: unknown): HttpErrorMapping {
   if (err instanceof HttpError) {
     return { status: err.status, body: err.body(), headers: err.headers() };
   }
-  console.error('vethwatch: unhandled error', err);
+  getLogger().error({ err }, 'vethwatch: unhandled error');
   return { status: 500, body: { error: 'internal error' }, headers: {} };
 }
 

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { formatLogLine } from '@/agent/log';
-import { createServerLogger, LogConfigError, logLevelFromEnv } from './logger';
+import { createServerLogger, LogConfigError, logFormatFromEnv, logLevelFromEnv } from './logger';
 import { isValidRequestId, requestIdFor } from './requestId';
 
 function capture() {
@@ -35,6 +35,28 @@ describe('server logger', () => {
     expect(logLevelFromEnv({})).toBe('info');
     expect(logLevelFromEnv({ VETHWATCH_LOG_LEVEL: 'DEBUG' })).toBe('debug');
     expect(() => logLevelFromEnv({ VETHWATCH_LOG_LEVEL: 'loud' })).toThrow(LogConfigError);
+  });
+});
+
+describe('log format', () => {
+  it('is readable at a terminal and JSON otherwise, unless VETHWATCH_LOG_FORMAT says', () => {
+    expect(logFormatFromEnv({}, false)).toBe('json');
+    expect(logFormatFromEnv({}, true)).toBe('pretty');
+    expect(logFormatFromEnv({ VETHWATCH_LOG_FORMAT: 'json' }, true)).toBe('json');
+    expect(logFormatFromEnv({ VETHWATCH_LOG_FORMAT: ' Pretty ' }, false)).toBe('pretty');
+    expect(() => logFormatFromEnv({ VETHWATCH_LOG_FORMAT: 'xml' }, true)).toThrow(LogConfigError);
+  });
+
+  it('pretty: time, LEVEL and message on one line, the other fields indented below; no JSON', async () => {
+    const { lines, destination } = capture();
+    const log = createServerLogger({ level: 'info', format: 'pretty', destination });
+    log.warn({ requestId: 'r1', status: 401 }, 'request refused');
+    log.info('vethwatch listening on http://127.0.0.1:3000 (pid 1)');
+    await new Promise((r) => setImmediate(r));
+    expect(lines[0]).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] WARN: request refused$/);
+    expect(lines).toContain('    requestId: "r1"');
+    expect(lines.at(-1)).toMatch(/^\[[\d:.]+\] INFO: vethwatch listening on http:\/\/127\.0\.0\.1:3000 \(pid 1\)$/);
+    expect(lines.some((l) => l.startsWith('{'))).toBe(false);
   });
 });
 

@@ -1,13 +1,20 @@
 import 'server-only';
 // The server's structured logger: pino, one JSON object per line on stdout, with the same core fields the agent
-// writes (level as a word, time as ISO 8601, msg), so one log pipeline parses both.
+// writes (level as a word, time as ISO 8601, msg), so one log pipeline parses both. A person at a terminal
+// (`npm start`) gets the same records as readable lines instead (pino-pretty, in-process and synchronous);
+// containers and pipes keep JSON.
 import pino, { type DestinationStream, type Logger } from 'pino';
+import pretty from 'pino-pretty';
 
 export type { Logger } from 'pino';
 
 export const LOG_LEVEL_ENV = 'VETHWATCH_LOG_LEVEL';
 export const SERVER_LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type ServerLogLevel = (typeof SERVER_LOG_LEVELS)[number];
+
+export const LOG_FORMAT_ENV = 'VETHWATCH_LOG_FORMAT';
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 export class LogConfigError extends Error {
   constructor(message: string) {
@@ -25,7 +32,32 @@ export function logLevelFromEnv(env: Record<string, string | undefined> = proces
   return raw as ServerLogLevel;
 }
 
-export function createServerLogger(opts: { level?: ServerLogLevel; destination?: DestinationStream } = {}): Logger {
+/**
+ * VETHWATCH_LOG_FORMAT when set (json, pretty); otherwise pretty only when stdout is a terminal. scripts/start.sh
+ * pipes the server's stdout (to spot its ready line), so it decides for the terminal it runs in and says so here.
+ */
+export function logFormatFromEnv(env: Record<string, string | undefined> = process.env, stdoutIsTTY = process.stdout.isTTY === true): LogFormat {
+  const raw = env[LOG_FORMAT_ENV]?.trim().toLowerCase();
+  if (!raw) return stdoutIsTTY ? 'pretty' : 'json';
+  if (!(LOG_FORMATS as readonly string[]).includes(raw)) throw new LogConfigError(`${LOG_FORMAT_ENV} must be one of ${LOG_FORMATS.join(', ')}, got "${raw}"`);
+  return raw as LogFormat;
+}
+
+/** Readable lines: time, LEVEL, message, then the record's other fields indented below it. */
+function prettyDestination(destination: DestinationStream | undefined, colorize: boolean): DestinationStream {
+  return pretty({
+    ...(destination ? { destination } : { destination: 1 }),
+    sync: true,
+    colorize,
+    messageKey: 'msg',
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'component',
+  });
+}
+
+export function createServerLogger(opts: { level?: ServerLogLevel; format?: LogFormat; destination?: DestinationStream } = {}): Logger {
+  const destination =
+    opts.format === 'pretty' ? prettyDestination(opts.destination, !opts.destination && process.stdout.isTTY === true) : (opts.destination ?? pino.destination({ dest: 1, sync: true }));
   return pino(
     {
       level: opts.level ?? 'info',
@@ -36,7 +68,7 @@ export function createServerLogger(opts: { level?: ServerLogLevel; destination?:
       timestamp: () => `,"time":"${new Date().toISOString()}"`,
       serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
     },
-    opts.destination ?? pino.destination({ dest: 1, sync: true }),
+    destination,
   );
 }
 
@@ -48,12 +80,14 @@ export function getLogger(): Logger {
   const g = globalThis as WithLogger;
   if (!g[KEY]) {
     let level: ServerLogLevel = 'info';
+    let format: LogFormat = 'json';
     try {
       level = logLevelFromEnv();
+      format = logFormatFromEnv();
     } catch {
-      // server/config validates the variable at start-up and refuses to start; here fall back quietly.
+      // server/run.ts validates both variables at start-up and refuses to start; here fall back quietly.
     }
-    g[KEY] = createServerLogger({ level });
+    g[KEY] = createServerLogger({ level, format });
   }
   return g[KEY];
 }

@@ -30,9 +30,9 @@ describe('metrics recording', () => {
     expect(await series(m, 'vethwatch_veth_mac_changes_total')).toEqual({ '{"node":"n1"}': 1, '{"node":"n2"}': 1 });
     expect(await series(m, 'vethwatch_arp_mismatch_events_total')).toEqual({ '{"node":"n1"}': 2 });
     expect(await series(m, 'vethwatch_linkfile_drift_events_total')).toEqual({
-      '{"type":"linkfile.appeared"}': 1,
-      '{"type":"linkfile.changed"}': 1,
-      '{"type":"linkfile.removed"}': 1,
+      '{"node":"n1","type":"linkfile.appeared"}': 1,
+      '{"node":"n1","type":"linkfile.changed"}': 1,
+      '{"node":"n1","type":"linkfile.removed"}': 1,
     });
   });
 
@@ -48,11 +48,11 @@ describe('metrics recording', () => {
   it('counts rejections and remediation results; odd result words become "other"', async () => {
     const m = createMetrics({ defaultMetrics: false });
     recordReportRejected('forbidden', 0.001, m);
-    recordRemediationResult('succeeded', m);
-    recordRemediationResult('succeeded', m);
-    recordRemediationResult('Failed: disk full', m);
+    recordRemediationResult('succeeded', 'n1', m);
+    recordRemediationResult('succeeded', 'n1', m);
+    recordRemediationResult('Failed: disk full', 'n1', m);
     expect(await series(m, 'vethwatch_reports_rejected_total')).toEqual({ '{"reason":"forbidden"}': 1 });
-    expect(await series(m, 'vethwatch_remediations_total')).toEqual({ '{"result":"succeeded"}': 2, '{"result":"other"}': 1 });
+    expect(await series(m, 'vethwatch_remediations_total')).toEqual({ '{"node":"n1","result":"succeeded"}': 2, '{"node":"n1","result":"other"}': 1 });
     const text = await m.registry.metrics();
     expect(text).toContain('vethwatch_ingest_duration_seconds_count{result="rejected"} 1');
   });
@@ -66,7 +66,7 @@ describe('metrics recording', () => {
         fleet: {
           generatedAt: '',
           counts: { broken: 1, 'at-risk': 0, stale: 0, 'no-agent': 2, unknown: 0, healthy: 0 },
-          nodes: [{ name: 'b', mismatchCount: 3, lastReportAt: 'x', reportAgeSeconds: 7 } as never],
+          nodes: [{ name: 'b', mismatchCount: 3, lastReportAt: 'x', reportAgeSeconds: 7, state: 'broken' } as never],
           awsNode: null,
         },
       };
@@ -76,6 +76,7 @@ describe('metrics recording', () => {
     expect(text).toContain('vethwatch_nodes{state="no-agent"} 2');
     expect(text).toContain('vethwatch_arp_mismatches{node="b"} 3');
     expect(text).toContain('vethwatch_agent_report_age_seconds{node="b"} 7');
+    expect(text).toContain('vethwatch_node_state{node="b",state="broken"} 1');
     expect(n).toBe(1); // one store read feeds every fleet gauge
     m.setScrapeSource(async () => {
       throw new Error('db down');

@@ -26,7 +26,7 @@ export function recordReportAccepted(outcome: string, seconds: number, events: r
       m.arpMismatchEvents.inc({ node: e.node });
     } else if (e.type === 'linkfile.changed' || e.type === 'linkfile.removed' || (e.type === 'linkfile.appeared' && !e.data.initial)) {
       // A node's first inventory of its link files is not drift.
-      m.linkFileDrift.inc({ type: e.type });
+      m.linkFileDrift.inc({ node: e.node, type: e.type });
     }
   }
 }
@@ -39,9 +39,11 @@ export function recordReportRejected(reason: RejectReason, seconds: number, m: V
 const RESULT_LABEL = /^[a-z][a-z0-9_-]{0,31}$/;
 
 /**
- * One finished remediation, by result (e.g. "succeeded", "failed", "verified", "cancelled"). A result that is not a
- * short lowercase word is counted as "other", so a free-text value can never explode the label set.
+ * One remediation outcome on a node: "succeeded"/"failed" when its run ends (lib/remediation/finish.ts, or a Job
+ * that could not be created), then "verified"/"unverified" when the node's next report judges a succeeded run
+ * (lib/remediation/verify.ts). A result that is not a short lowercase word is counted as "other", so a free-text
+ * value can never explode the label set; node names are those of nodes that reported.
  */
-export function recordRemediationResult(result: string, m: VethwatchMetrics = getMetrics()): void {
-  m.remediations.inc({ result: RESULT_LABEL.test(result) ? result : 'other' });
+export function recordRemediationResult(result: string, node: string, m: VethwatchMetrics = getMetrics()): void {
+  m.remediations.inc({ node, result: RESULT_LABEL.test(result) ? result : 'other' });
 }

@@ -20,8 +20,8 @@ export interface VethwatchMetrics {
   ingestDuration: Histogram<'result'>;
   vethMacChanges: Counter<'node'>;
   arpMismatchEvents: Counter<'node'>;
-  linkFileDrift: Counter<'type'>;
-  remediations: Counter<'result'>;
+  linkFileDrift: Counter<'node' | 'type'>;
+  remediations: Counter<'node' | 'result'>;
   tokenReviews: Counter<'result'>;
   kubeWrites: Counter<'kind' | 'result'>;
   scrapeErrors: Counter;
@@ -65,6 +65,21 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Vethwatc
       this.reset();
       if (!snap) return;
       for (const [state, n] of Object.entries(snap.fleet.counts)) this.set({ state }, n);
+    },
+  });
+
+  // One series per node, value 1, for the state it is in now: alerts name the node (stale, at-risk) without
+  // joining, and a state change is a new series, so `changes()`/`for:` behave as an operator expects.
+  new Gauge({
+    name: 'vethwatch_node_state',
+    help: 'Each node\'s current state (broken, at-risk, stale, no-agent, unknown, healthy) as the fleet view shows it; always 1.',
+    labelNames: ['node', 'state'],
+    registers: [registry],
+    async collect() {
+      const snap = await snapshot();
+      this.reset();
+      if (!snap) return;
+      for (const n of snap.fleet.nodes) this.set({ node: n.name, state: n.state }, 1);
     },
   });
 
@@ -147,14 +162,14 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Vethwatc
     }),
     linkFileDrift: new Counter({
       name: 'vethwatch_linkfile_drift_events_total',
-      help: 'Link file changes seen after a node first reported (linkfile.appeared/changed/removed), by event type.',
-      labelNames: ['type'],
+      help: 'Link file changes seen after a node first reported (linkfile.appeared/changed/removed), by node and event type.',
+      labelNames: ['node', 'type'],
       registers: [registry],
     }),
     remediations: new Counter({
       name: 'vethwatch_remediations_total',
-      help: 'Remediations that finished, by result.',
-      labelNames: ['result'],
+      help: 'Remediation outcomes by node and result: succeeded or failed when the run ends, then verified or unverified when the node\'s next report judges a succeeded run.',
+      labelNames: ['node', 'result'],
       registers: [registry],
     }),
     tokenReviews: new Counter({

@@ -2,6 +2,7 @@ import 'server-only';
 // The end of a run, whichever executor ran it: read the agent's JSON (result, or plan-mismatch), store the
 // evidence with the remediation so it outlives the Job's TTL, release the node's active slot, and audit it.
 import { planMismatchSchema, resultSchema, type PlanMismatch, type RemediationResult } from '../report/remediation';
+import { recordRemediationResult } from '../metrics/record';
 import type { RemediationDeps } from './deps';
 import { ACTIVE_STATUSES, type RemediationEvidence, type RemediationRecord } from './types';
 
@@ -81,6 +82,7 @@ export async function finishRemediation(
     ACTIVE_STATUSES,
   );
   if (!changed) return; // another replica (or a restart's recovery) finished it first
+  recordRemediationResult(status, record.node);
   await deps.store.remediations.appendAudit({
     at,
     actor: 'system',

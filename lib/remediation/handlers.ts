@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { authConfigFromEnv, checkCsrf, identify, requireOperator, TOKEN_USER, type AuthConfig, type Identity } from '../auth/operator';
 import { clearSessionCookie, sessionCookie, signSession } from '../auth/session';
 import { AuthError, BadJsonError, errorResponse, NotFoundError, ValidationError } from '../http/errors';
-import { startFleetRun, previewFleet } from './fleet';
+import { previewFleet, resumeFleetRun, startFleetRun } from './fleet';
 import type { RemediationRuntime } from './runtime';
 import { applyRemediation, previewRemediation } from './service';
 import { updateRemediationSettings } from './settings';
@@ -185,9 +185,13 @@ const fleetBody = z
       .min(1)
       .max(5000)
       .optional(),
+    resume: z.string().min(1).max(100).optional(),
   })
   .strict()
-  .refine((b) => b.dryRun === true || b.plans !== undefined, { message: 'send {"dryRun": true} to preview, then {"plans": [{node, planId}]} to apply', path: ['plans'] });
+  .refine((b) => b.dryRun === true || b.plans !== undefined || b.resume !== undefined, {
+    message: 'send {"dryRun": true} to preview, then {"plans": [{node, planId}]} to apply, or {"resume": "<interrupted run id>"}',
+    path: ['plans'],
+  });
 
 export function handleFleetPost(request: Request, ctx: HandlerContext): Promise<Response> {
   return wrap(async () => {
@@ -196,6 +200,7 @@ export function handleFleetPost(request: Request, ctx: HandlerContext): Promise<
     if (!parsed.success) throw ValidationError.fromZod(parsed.error, 'invalid fleet remediation request');
     const deps = await ctx.runtime.deps();
     if (parsed.data.dryRun) return json(await previewFleet(deps, who));
+    if (parsed.data.resume) return json(await resumeFleetRun(deps, who, parsed.data.resume), 202);
     return json(await startFleetRun(deps, who, parsed.data.plans!), 202);
   });
 }

@@ -5,6 +5,7 @@ import { getJobPodEvidence, watchJob, type JobPodEvidence, type JobStatusSummary
 import { failureReason, finishRemediation, parseAgentOutput, tail } from './finish';
 import type { RemediationDeps } from './deps';
 import { ACTIVE_STATUSES, type RemediationEvidence, type RemediationRecord } from './types';
+import { getLogger } from '../log/logger';
 
 function describe(s: JobStatusSummary): string {
   return `${s.phase}: active ${s.active}, succeeded ${s.succeeded}, failed ${s.failed}${s.reason ? ` (${s.reason}${s.message ? `: ${s.message}` : ''})` : ''}`;
@@ -32,7 +33,7 @@ export async function superviseJob(deps: RemediationDeps, record: RemediationRec
         chain = chain.then(() =>
           deps.store.remediations
             .update(record.id, first ? { ...patch, status: 'running', startedAt: s.startTime ?? at } : patch, ACTIVE_STATUSES)
-            .catch((e: unknown) => console.error('vethwatch: progress update failed', e)),
+            .catch((err: unknown) => getLogger().error({ err }, 'vethwatch: progress update failed')),
         );
       },
     });

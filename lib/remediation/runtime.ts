@@ -8,10 +8,13 @@ import { authConfigFromEnv, type AuthConfig } from '../auth/operator';
 import { getEventBus } from '../events/bus';
 import { getStore, type Store } from '../store';
 import { remediationConfigFromEnv, type RemediationConfig } from './config';
+import { finishRemediation } from './finish';
+import { recoverFleetRuns } from './fleet';
 import { superviseJob } from './kubeExecutor';
 import { expireLocal } from './localExecutor';
 import type { RemediationDeps } from './deps';
 import { verifyPending } from './verify';
+import { getLogger } from '../log/logger';
 
 export const SWEEP_MS = 5000;
 
@@ -27,7 +30,7 @@ export interface RemediationRuntime {
 export function createRemediationRuntime(opts: { store: () => Promise<Store>; config: RemediationConfig; sweepMs?: number; bus?: ReturnType<typeof getEventBus> }): RemediationRuntime {
   const inflight = new Set<Promise<unknown>>();
   const track = (work: Promise<unknown>) => {
-    const p = work.catch((err: unknown) => console.error('vethwatch: remediation run failed', err)).finally(() => inflight.delete(p));
+    const p = work.catch((err: unknown) => getLogger().error({ err }, 'vethwatch: remediation run failed')).finally(() => inflight.delete(p));
     inflight.add(p);
   };
   const shutdown = new AbortController();
@@ -43,7 +46,7 @@ export function createRemediationRuntime(opts: { store: () => Promise<Store>; co
         await expireLocal(await deps());
       }
       await verifyPending(store, node);
-    }).catch((err: unknown) => console.error('vethwatch: remediation verification failed', err)));
+    }).catch((err: unknown) => getLogger().error({ err }, 'vethwatch: remediation verification failed')));
 
   const bus = opts.bus ?? getEventBus();
   const unsubscribe = bus.subscribe((events) => {
@@ -60,8 +63,9 @@ export function createRemediationRuntime(opts: { store: () => Promise<Store>; co
       for (const rec of await d.store.remediations.listActive()) {
         if (rec.executor === 'kubernetes' && rec.jobName && d.config.kube) track(superviseJob(d, rec));
       }
+      await recoverFleetRuns(d);
     } catch (err) {
-      console.error('vethwatch: remediation recovery failed', err);
+      getLogger().error({ err }, 'vethwatch: remediation recovery failed');
     }
   })());
   return {

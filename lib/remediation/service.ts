@@ -10,6 +10,7 @@ import { NotFoundError } from '../http/errors';
 import { KubeConflictError, KubeError, kubeCall } from '../kube/errors';
 import { buildRemediationJob, createJob } from '../kube/jobs';
 import { HOST_ROOT } from '../kube/remediationJob';
+import { recordRemediationResult } from '../metrics/record';
 import type { Store } from '../store';
 import type { RemediationConfig } from './config';
 import type { RemediationDeps } from './deps';
@@ -18,6 +19,7 @@ import { localCommand, startLocal } from './localExecutor';
 import { superviseJob } from './kubeExecutor';
 import { planFromReport, planIsEmpty } from './plan';
 import type { JobDryRun, JobPreview, PlanPreview, RemediationRecord } from './types';
+import { getLogger } from '../log/logger';
 
 const now = (deps: RemediationDeps) => (deps.now ? deps.now() : new Date());
 
@@ -141,7 +143,7 @@ async function refuse(deps: RemediationDeps, who: Identity, node: string, planId
       jobName: extra.jobName ?? null,
       result: err instanceof Error ? err.message : String(err),
     })
-    .catch((e: unknown) => console.error('vethwatch: audit write failed', e));
+    .catch((err: unknown) => getLogger().error({ err }, 'vethwatch: audit write failed'));
 }
 
 /** Applies the node's stored preview with this plan id; returns once the executor has started it. */
@@ -217,6 +219,7 @@ async function startJob(deps: RemediationDeps, record: RemediationRecord, who: I
       error: dryRun ? `Kubernetes refused the Job in a server-side dry run: ${message}` : `creating the Job failed: ${message}`,
       progress: { phase: 'Failed', message, updatedAt: at },
     });
+    recordRemediationResult('failed', record.node);
     const refusal =
       err instanceof KubeConflictError
         ? new RemediationConflictError('job-exists', `Job ${config.namespace}/${jobName} already exists (${err.reason}): ${message}`)

@@ -220,7 +220,8 @@ export interface FleetPreview {
   blockers: string[];
 }
 
-export type FleetRunStatus = 'running' | 'succeeded' | 'failed' | 'stopped';
+/** interrupted: the server stopped while the run was going; an operator resumes it (POST .../fleet {resume: id}). */
+export type FleetRunStatus = 'running' | 'succeeded' | 'failed' | 'stopped' | 'interrupted';
 
 export interface FleetRunNode {
   node: string;
@@ -284,6 +285,7 @@ export const AUDIT_ACTIONS = [
   'resume',
   'settings',
   'fleet-start',
+  'fleet-wait',
   'fleet-finish',
   'login',
 ] as const;

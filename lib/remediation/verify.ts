@@ -4,6 +4,7 @@ import 'server-only';
 // 'unverified' and the node keeps its flag (its state comes from that same report). Cheap on the ingest path:
 // only remediations in 'succeeded' are looked at, and a report collected while the agent was still working is not
 // taken as proof either way.
+import { recordRemediationResult } from '../metrics/record';
 import type { Report } from '../report/schema';
 import type { Store } from '../store';
 import type { NextReportVerification, RemediationRecord } from './types';
@@ -45,6 +46,7 @@ export async function verifyPending(store: Store, node?: string): Promise<Remedi
       ['succeeded'],
     );
     if (!changed) continue;
+    recordRemediationResult(status, rec.node);
     await store.remediations.appendAudit({
       at: new Date().toISOString(),
       actor: 'system',

@@ -15,6 +15,7 @@ import {
 import pg from 'pg';
 import type { StoreConfig } from './config';
 import type { Tables } from './tables';
+import { getLogger } from '../log/logger';
 
 /**
  * Kysely's SQLite driver prepares every statement it runs. Parsing SQL costs more than running the hot ingest
@@ -82,6 +83,6 @@ export function openEngine(config: StoreConfig): EngineHandle {
   }
   const pool = new pg.Pool({ connectionString: config.url, max: config.poolSize ?? 10 });
   // An idle client losing its connection emits 'error' on the pool; unhandled, that would kill the process.
-  pool.on('error', (err) => console.error('vethwatch: idle PostgreSQL connection failed', err.message));
+  pool.on('error', (err) => getLogger().error({ err: err.message }, 'vethwatch: idle PostgreSQL connection failed'));
   return { db: new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) }), pool };
 }

@@ -2,13 +2,16 @@ import 'server-only';
 // "Fix all at-risk nodes" runs: one row each, its per-node progress kept as JSON (lib/remediation/fleet.ts
 // rewrites the whole run as its waves move).
 import type { Kysely, Selectable } from 'kysely';
-import type { FleetRun, FleetRunNode } from '../remediation/types';
+import type { FleetRun, FleetRunNode, FleetRunStatus } from '../remediation/types';
 import type { FleetRunsTable, Tables } from './tables';
 
 export interface FleetRunStore {
   insertFleetRun(run: FleetRun): Promise<void>;
-  updateFleetRun(run: FleetRun): Promise<void>;
+  /** Saves the run; with `whenStatus`, only while its stored status is one of those (false when it was not). */
+  updateFleetRun(run: FleetRun, whenStatus?: readonly FleetRunStatus[]): Promise<boolean>;
   getFleetRun(id: string): Promise<FleetRun | null>;
+  /** Fleet runs in these statuses, oldest first (start-up recovery looks for 'running'). */
+  listFleetRuns(statuses: readonly FleetRunStatus[]): Promise<FleetRun[]>;
 }
 
 function toFleetRun(r: Selectable<FleetRunsTable>): FleetRun {
@@ -44,8 +47,8 @@ export function createFleetRunStore(open: () => Kysely<Tables>): FleetRunStore {
         .execute();
     },
 
-    async updateFleetRun(run) {
-      await open()
+    async updateFleetRun(run, whenStatus) {
+      let q = open()
         .updateTable('fleet_runs')
         .set({
           status: run.status,
@@ -54,13 +57,20 @@ export function createFleetRunStore(open: () => Kysely<Tables>): FleetRunStore {
           current_wave: run.currentWave,
           nodes: JSON.stringify(run.nodes),
         })
-        .where('id', '=', run.id)
-        .execute();
+        .where('id', '=', run.id);
+      if (whenStatus) q = q.where('status', 'in', [...whenStatus]);
+      const r = await q.executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
     },
 
     async getFleetRun(id) {
       const r = await open().selectFrom('fleet_runs').selectAll().where('id', '=', id).executeTakeFirst();
       return r ? toFleetRun(r) : null;
+    },
+
+    async listFleetRuns(statuses) {
+      const rows = await open().selectFrom('fleet_runs').selectAll().where('status', 'in', [...statuses]).orderBy('created_at').execute();
+      return rows.map(toFleetRun);
     },
   };
 }

@@ -6,6 +6,7 @@ import 'server-only';
 import { sql, type Kysely } from 'kysely';
 import type { Engine } from './config';
 import type { Tables } from './tables';
+import { getLogger } from '../log/logger';
 
 export type LockResult<T> = { acquired: true; value: T } | { acquired: false };
 
@@ -35,7 +36,7 @@ export function createLockStore(engine: Engine, db: () => Kysely<Tables>): LockS
         } finally {
           // If this fails the connection is broken, and a broken session's locks are gone with it.
           await sql`select pg_advisory_unlock(${sql.lit(JOB_LOCK_CLASS)}, hashtext(${name}))`.execute(conn).catch((err) => {
-            console.error(`vethwatch: could not release lock ${name}`, err);
+            getLogger().error({ err }, `vethwatch: could not release lock ${name}`);
           });
         }
       });

@@ -312,7 +312,7 @@ describe('a server watching a cluster', () => {
     expect(value('vethwatch_ingest_duration_seconds_count{result="rejected"}')).toBe(4);
     expect(value('vethwatch_veth_mac_changes_total{node="node-a"}')).toBe(2);
     expect(value('vethwatch_arp_mismatch_events_total{node="node-a"}')).toBe(1);
-    expect(value('vethwatch_linkfile_drift_events_total{type="linkfile.appeared"}')).toBe(1);
+    expect(value('vethwatch_linkfile_drift_events_total{node="node-a",type="linkfile.appeared"}')).toBe(1);
     expect(value('vethwatch_nodes{state="healthy"}')).toBe(2);
     expect(value('vethwatch_nodes{state="no-agent"}')).toBe(1);
     expect(value('vethwatch_nodes{state="broken"}')).toBe(0);

@@ -18,6 +18,7 @@ import {
   nodeQuery,
 } from '../../../lib/queries/options';
 import { reportSchema } from '../../../lib/report/schema';
+import { getLogger } from '@/lib/log/logger';
 
 export const dynamic = 'force-dynamic';
 
@@ -66,7 +67,7 @@ async function prefetchHistory(queryClient: ReturnType<typeof getQueryClient>, n
   // "loading" instead and fail hydration. Dropped, the browser loads (and reports) them itself.
   for (const queryKey of [timelineKey, linkFilesKey]) {
     if (queryClient.getQueryState(queryKey)?.status === 'error') {
-      console.error(`vethwatch: prefetching ${queryKey.join('/')} failed`, queryClient.getQueryState(queryKey)?.error);
+      getLogger().error({ err: queryClient.getQueryState(queryKey)?.error }, `vethwatch: prefetching ${queryKey.join('/')} failed`);
       queryClient.removeQueries({ queryKey, exact: true });
     }
   }
