@@ -146,7 +146,7 @@ describe('agent/cli.ts against the real server', () => {
     const node = `vwt-cli-ps-${randomBytes(3).toString('hex')}`;
     const child = spawn('scripts/local-agent.sh', [server.url.href, '--node', node, '--spool-dir', path.join(work, 'spool-ps'), '--no-watch'], {
       cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', VETHWATCH_AGENT_TOKEN: token },
+      env: { NODE_ENV: 'production', PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', VETHWATCH_AGENT_TOKEN: token },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     try {
