@@ -27,11 +27,14 @@ export function maxClockSkewSecondsFromEnv(env: Record<string, string | undefine
   return n;
 }
 
+export function isTooFarAhead(collectedAtMs: number, now: Date, maxSkewSeconds: number): boolean {
+  return collectedAtMs - now.getTime() > maxSkewSeconds * 1000;
+}
+
 /** Throws a 422 ValidationError (path collectedAt) when collectedAt is more than maxSkewSeconds ahead of now. */
 export function refuseFutureReport(collectedAtMs: number, now: Date, maxSkewSeconds: number): void {
-  const aheadMs = collectedAtMs - now.getTime();
-  if (aheadMs <= maxSkewSeconds * 1000) return;
-  const ahead = Math.ceil(aheadMs / 1000);
+  if (!isTooFarAhead(collectedAtMs, now, maxSkewSeconds)) return;
+  const ahead = Math.ceil((collectedAtMs - now.getTime()) / 1000);
   const message =
     `collectedAt is ${ahead} s ahead of the server clock (${now.toISOString()}); at most ${maxSkewSeconds} s is accepted ` +
     `(${MAX_CLOCK_SKEW_ENV}). Check the node's clock (NTP).`;

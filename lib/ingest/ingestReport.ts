@@ -6,7 +6,7 @@ import type { NodeEvent } from '../events/types';
 import { ForbiddenError } from '../http/errors';
 import type { Report } from '../report/schema';
 import type { ApplyOutcome, Store } from '../store';
-import { maxClockSkewSecondsFromEnv, refuseFutureReport } from './clockSkew';
+import { isTooFarAhead, maxClockSkewSecondsFromEnv, refuseFutureReport } from './clockSkew';
 import { reportObjectStateHash, scanReportText, verifiedTextStateHash } from './stateHash';
 import { summarizeReport, toIsoUtc } from './summary';
 import { diffReports } from './transitions';
@@ -100,10 +100,14 @@ export async function ingestReportText(store: Store, text: string, options: Omit
       collectedAt: scan.collectedAt,
       agent: { droppedReports: scan.droppedReports },
     });
-  // A body naming another node than the token's takes the full path, which refuses it.
-  if (scan && envelope?.success && (options.requireNode === undefined || scan.node === options.requireNode)) {
-    // A repeat dated too far ahead would move the node's report time into the future: refused as on the full path.
-    refuseFutureReport(Date.parse(scan.collectedAt), receivedAt, options.maxClockSkewSeconds ?? maxClockSkewSecondsFromEnv());
+  // A body naming another node than the token's, or dated too far ahead (a repeat would move the node's report time
+  // into the future), takes the full path, which refuses it.
+  if (
+    scan &&
+    envelope?.success &&
+    (options.requireNode === undefined || scan.node === options.requireNode) &&
+    !isTooFarAhead(Date.parse(scan.collectedAt), receivedAt, options.maxClockSkewSeconds ?? maxClockSkewSecondsFromEnv())
+  ) {
     const repeated = await store.applyRepeat({
       reportId: scan.reportId,
       node: scan.node,
