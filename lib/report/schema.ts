@@ -155,6 +155,7 @@ export const reportSchema = z.object({
   }),
   veths: z.array(vethSchema).max(4096),
   findings: z.array(findingSchema).max(1000).default([]),
+  // Here, not in a server-side extra check, so the agent's check before sending and the server's on receipt agree.
 }).superRefine((report, ctx) => {
   refuseDuplicates(ctx, report.veths, (v) => v.ifname, (i) => ['veths', i, 'ifname'], 'veth ifname');
   refuseDuplicates(ctx, report.linkPolicy.files, (f) => f.path, (i) => ['linkPolicy', 'files', i, 'path'], 'link file path');
