@@ -2,7 +2,7 @@
 // the real scan end to end, SIGTERM), plus main() in-process with an injected scan for the stdout contract.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -116,6 +116,60 @@ describe('agent/cli.ts against the real server', () => {
     expect(readStoredNode(server.dbPath, `${node}-bad`).node).toBeUndefined();
   });
 
+  it('--token on the command line works but warns that the process list shows it; the environment does not warn', async () => {
+    const node = `vwt-cli-warn-${randomBytes(3).toString('hex')}`;
+    const send = async (argv: string[], env: Record<string, string>) => {
+      const err: string[] = [];
+      const code = await main(['--once', '--server', server.url.href, '--node', node, ...argv], {
+        scan: async (opts) => buildReport({ node: opts.node, veths: 1 }),
+        out: () => undefined,
+        err: (t) => err.push(t),
+        env,
+      });
+      return { code, warnings: jsonLines(err.join('')).filter((l) => l.level === 'warn').map((l) => l.msg) };
+    };
+    const flagged = await send(['--token', token], {});
+    expect(flagged.code).toBe(0);
+    expect(flagged.warnings).toEqual([expect.stringMatching(/--token is visible .* in the process list .*use VETHWATCH_AGENT_TOKEN or --token-file/)]);
+    const quiet = await send([], { VETHWATCH_AGENT_TOKEN: token });
+    expect(quiet).toEqual({ code: 0, warnings: [] });
+  });
+
+  it('npm start launches the local agent through scripts/local-agent.sh and puts no token on a command line', async () => {
+    const start = await readFile(path.join(REPO_ROOT, 'scripts/start.sh'), 'utf8');
+    expect(start).toMatch(/^\s*VETHWATCH_SPOOL_DIR=\S+ scripts\/local-agent\.sh "http:\/\/\$HOST:\$PORT" &$/m);
+    expect(start).not.toMatch(/--token/);
+    expect(await readFile(path.join(REPO_ROOT, 'scripts/local-agent.sh'), 'utf8')).not.toMatch(/--token/);
+  });
+
+  it('the local agent as `npm start` runs it (scripts/local-agent.sh) reports with a token that ps cannot see', async () => {
+    const node = `vwt-cli-ps-${randomBytes(3).toString('hex')}`;
+    const child = spawn('scripts/local-agent.sh', [server.url.href, '--node', node, '--spool-dir', path.join(work, 'spool-ps'), '--no-watch'], {
+      cwd: REPO_ROOT,
+      env: { NODE_ENV: 'production', PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', VETHWATCH_AGENT_TOKEN: token },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    try {
+      let stderr = '';
+      await new Promise<void>((resolve, reject) => {
+        child.stderr!.on('data', (c) => {
+          stderr += c;
+          if (stderr.includes('"msg":"report accepted"')) resolve();
+        });
+        child.on('exit', (code) => reject(new Error(`the agent exited (${code}) before a report was accepted:\n${stderr}`)));
+      });
+      // What `ps` shows: the agent's argv, from /proc. The script exec'd the agent, so the pid is the agent's.
+      const cmdline = (await readFile(`/proc/${child.pid}/cmdline`, 'utf8')).split('\0');
+      expect(cmdline).toEqual(expect.arrayContaining(['agent/cli.ts', '--server', server.url.href]));
+      expect(cmdline.join(' ')).not.toContain(token);
+      expect(jsonLines(stderr).filter((l) => l.level === 'warn').map((l) => l.msg)).not.toContainEqual(expect.stringContaining('--token'));
+      expect(readStoredNode(server.dbPath, node).node?.reports_total).toBeGreaterThanOrEqual(1);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.once('exit', r)));
+    }
+  });
+
   it('run mode reports, then stops on SIGTERM with exit 0 and its spool intact', async () => {
     const node = `vwt-cli-run-${randomBytes(3).toString('hex')}`;
     const spoolDir = path.join(work, 'spool-run');
@@ -175,6 +229,30 @@ describe('main() in-process', () => {
     expect(code).toBe(3);
     expect(out).toEqual([]);
     expect(jsonLines(err.join(''))[0]).toMatchObject({ level: 'error', msg: 'collection failed', error: { message: 'cannot read /sys' } });
+  });
+
+  it('lowercases a host name with capitals and says so once in the log; an impossible one is a usage error (exit 2)', async () => {
+    const err: string[] = [];
+    let seen: string | undefined;
+    const code = await main(['--once'], {
+      scan: async (opts) => {
+        seen = opts.node;
+        return buildReport({ node: opts.node });
+      },
+      out: () => undefined,
+      err: (t) => err.push(t),
+      env: {},
+      host: () => 'Build-Box.Example.COM',
+    });
+    expect(code).toBe(0);
+    expect(seen).toBe('build-box.example.com');
+    const notes = jsonLines(err.join('')).filter((l) => String(l.msg).includes('not lowercase'));
+    expect(notes).toEqual([expect.objectContaining({ level: 'warn', given: 'Build-Box.Example.COM', node: 'build-box.example.com' })]);
+
+    const badErr: string[] = [];
+    const bad = await main(['--once'], { scan: async () => buildReport(), out: () => undefined, err: (t) => badErr.push(t), env: {}, host: () => 'My_Laptop' });
+    expect(bad).toBe(2);
+    expect(badErr.join('')).toContain('the host name "My_Laptop" is not a valid Kubernetes node name');
   });
 
   it('passes --root, --node and --interval to the scan', async () => {

@@ -14,6 +14,8 @@ export interface CliDeps {
   /** Default: agent/scan.ts. Tests inject deterministic reports. */
   scan?: ScanFn;
   env?: Env;
+  /** The host name, when neither --node nor NODE_NAME is given (default os.hostname). */
+  host?: () => string;
   out?: (text: string) => void;
   err?: (text: string) => void;
   /** Run mode stops when this aborts; default: on SIGTERM or SIGINT. */
@@ -80,7 +82,7 @@ export async function main(argv: string[], deps: CliDeps = {}): Promise<number> 
 
   let command;
   try {
-    command = parseCommandLine(argv, deps.env ?? process.env);
+    command = parseCommandLine(argv, deps.env ?? process.env, deps.host);
   } catch (e) {
     if (e instanceof UsageError) {
       err(`vethwatch agent: ${e.message}\n`);
@@ -101,6 +103,15 @@ export async function main(argv: string[], deps: CliDeps = {}): Promise<number> 
   const { config } = command;
   const log = createLogger({ level: config.logLevel, write: (line) => err(line + '\n') });
   if (!deps.out) keepStdoutClean(log);
+  if (config.tokenOnCommandLine) {
+    log.warn('--token is visible to every user of this host in the process list (ps, /proc/<pid>/cmdline); use VETHWATCH_AGENT_TOKEN or --token-file');
+  }
+  if (config.nodeName.lowercasedFrom !== null) {
+    log.warn(`the ${config.nodeName.source} is not lowercase; reporting as the Kubernetes node name "${config.node}"`, {
+      given: config.nodeName.lowercasedFrom,
+      node: config.node,
+    });
+  }
   const scan = deps.scan ?? (await defaultScan());
 
   if (config.once) return once(config, scan, log, out);

@@ -7,15 +7,17 @@ import { DEFAULTS, FLAGS, HELP_TEXT, parseCommandLine, UsageError, type AgentCon
 const tmp = mkdtempSync(path.join(tmpdir(), 'vw-config-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-function config(argv: string[], env: Env = {}): AgentConfig {
-  const cmd = parseCommandLine(argv, env);
+const HOST = () => 'test-host';
+
+function config(argv: string[], env: Env = {}, host = HOST): AgentConfig {
+  const cmd = parseCommandLine(argv, env, host);
   if (cmd.kind !== 'collect') throw new Error(`expected a collect command, got ${cmd.kind}`);
   return cmd.config;
 }
 
-function usage(argv: string[], env: Env = {}): string {
+function usage(argv: string[], env: Env = {}, host = HOST): string {
   try {
-    parseCommandLine(argv, env);
+    parseCommandLine(argv, env, host);
   } catch (e) {
     expect(e).toBeInstanceOf(UsageError);
     return (e as Error).message;
@@ -32,7 +34,8 @@ describe('parseCommandLine', () => {
       token: null,
       intervalSeconds: 15,
       root: '/',
-      node: undefined,
+      node: 'test-host',
+      nodeName: { name: 'test-host', source: 'host name', lowercasedFrom: null },
       spoolDir: '/var/lib/vethwatch/spool',
       spoolMaxReports: 500,
       spoolMaxBytes: 50 * 1024 * 1024,
@@ -99,7 +102,8 @@ describe('parseCommandLine', () => {
     [['--once', '--no-watch=yes'], /takes no value/],
     [['--once', '--root', '/definitely/not/here'], /no such directory/],
     [['--once', '--root', '/etc/hostname'], /not a directory/],
-    [['--once', '--node', 'bad node!'], /not a valid node name/],
+    [['--once', '--node', 'bad node!'], /the --node "bad node!" is not a valid Kubernetes node name/],
+    [['--once', '--node', 'under_score'], /not a valid Kubernetes node name \(lowercase letters, digits/],
     [['--once', '--log-level', 'loud'], /--log-level must be one of/],
     [[], /run mode needs --server/],
     [['--server', 'http://x:1'], /needs --token/],
@@ -108,6 +112,35 @@ describe('parseCommandLine', () => {
     [['--once', '--token', 't'], /only makes sense with --server/],
   ])('rejects %j', (argv, message) => {
     expect(usage(argv)).toMatch(message);
+  });
+
+  it('--token on the command line is flagged (the CLI warns: ps shows it); the environment and --token-file are not', () => {
+    const file = path.join(tmp, 'token-flagged');
+    writeFileSync(file, 'from-file\n');
+    expect(config(['--server', 'http://x:1', '--token', 'on-the-command-line']).tokenOnCommandLine).toBe(true);
+    expect(config(['--server', 'http://x:1'], { VETHWATCH_AGENT_TOKEN: 'from-env' })).toMatchObject({ token: 'from-env', tokenOnCommandLine: false });
+    expect(config(['--server', 'http://x:1', '--token-file', file])).toMatchObject({ token: 'from-file', tokenOnCommandLine: false });
+  });
+
+  it('a host name with capitals is lowercased, and the original kept for the log; a valid one is left alone', () => {
+    expect(config(['--once'], {}, () => 'Worker-1.Example.COM')).toMatchObject({
+      node: 'worker-1.example.com',
+      nodeName: { name: 'worker-1.example.com', source: 'host name', lowercasedFrom: 'Worker-1.Example.COM' },
+    });
+    expect(config(['--once'], { NODE_NAME: 'IP-10-0-0-1' }, () => 'ignored')).toMatchObject({
+      node: 'ip-10-0-0-1',
+      nodeName: { source: 'NODE_NAME', lowercasedFrom: 'IP-10-0-0-1' },
+    });
+    expect(config(['--once', '--node', 'n1'], { NODE_NAME: 'other' }).nodeName).toEqual({ name: 'n1', source: '--node', lowercasedFrom: null });
+  });
+
+  it('a host name that is not a node name even lowercased is a clear error that says how to fix it', () => {
+    const message = usage(['--once'], {}, () => 'My_Laptop');
+    expect(message).toContain('the host name "My_Laptop" is not a valid Kubernetes node name');
+    expect(message).toContain('give --node NAME (or set NODE_NAME)');
+    expect(usage(['--once'], { NODE_NAME: 'bad.' })).toContain('the NODE_NAME "bad." is not a valid Kubernetes node name');
+    // --node wins over a bad host name
+    expect(config(['--once', '--node', 'good'], {}, () => 'My_Laptop').node).toBe('good');
   });
 
   it('--help and -h win over everything else, even other errors in the flags', () => {

@@ -3,6 +3,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { LOG_LEVELS, type LogLevel } from './log';
+import { NodeNameError, resolveNodeName, type ResolvedNodeName } from './nodeName';
 
 export const DEFAULT_SPOOL_DIR = '/var/lib/vethwatch/spool';
 export const DEFAULTS = {
@@ -15,8 +16,6 @@ export const DEFAULTS = {
   logLevel: 'info' as LogLevel,
 } as const;
 
-/** Same rule as the report schema's `node`, checked here so a bad --node is a usage error, not a 422 later. */
-const NODE_NAME = /^[a-zA-Z0-9]([-a-zA-Z0-9_.]*[a-zA-Z0-9])?$/;
 
 /** The environment variables the agent reads; a plain record so tests can pass their own. */
 export type Env = Record<string, string | undefined>;
@@ -37,11 +36,15 @@ export interface AgentConfig {
   token: string | null;
   /** Set with --token-file: the file is read again before each send (projected tokens rotate). */
   tokenFile?: string;
+  /** The token came from --token, so anyone who can list processes can read it (warned about at start). */
+  tokenOnCommandLine: boolean;
   intervalSeconds: number;
   /** Host filesystem root every host file is read under. Absolute. */
   root: string;
-  /** Undefined: scan falls back to the host's name. */
-  node: string | undefined;
+  /** --node, NODE_NAME or the host name, lowercased and checked against the report schema's rule (nodeName.ts). */
+  node: string;
+  /** Where the node name came from, and what it was before lowercasing (logged once at start). */
+  nodeName: ResolvedNodeName;
   spoolDir: string;
   spoolMaxReports: number;
   spoolMaxBytes: number;
@@ -74,7 +77,12 @@ export const FLAGS: readonly FlagSpec[] = [
     env: 'VETHWATCH_SERVER',
     help: 'Send reports to this vethwatch server (e.g. http://vethwatch:3000). Required unless --once.',
   },
-  { name: 'token', arg: 'TOKEN', env: 'VETHWATCH_AGENT_TOKEN', help: 'Bearer token the server expects from agents.' },
+  {
+    name: 'token',
+    arg: 'TOKEN',
+    env: 'VETHWATCH_AGENT_TOKEN',
+    help: 'Bearer token the server expects from agents. On the command line it is visible in the process list: prefer the environment variable or --token-file.',
+  },
   {
     name: 'token-file',
     arg: 'PATH',
@@ -126,8 +134,8 @@ export const HELP_TEXT = `vethwatch agent: reports how udev's MACAddressPolicy t
 Usage:
   npm run agent -- --once                          print one report (JSON) on stdout
   npm run --silent agent -- --once | jq .          the same, without npm's own header lines on stdout
-  npm run agent -- --once --server URL --token T   send one report; exit 0 only if the server accepted it
-  npm run agent -- --server URL --token T          run until stopped: a scan every --interval, plus an
+  npm run agent -- --once --server URL --token-file F   send one report; exit 0 only if the server accepted it
+  npm run agent -- --server URL --token-file F     run until stopped: a scan every --interval, plus an
                                                    immediate report when a veth appears, vanishes or changes MAC
   npm run agent -- remediate --help                fix the node's link policy (see its own help)
 
@@ -230,7 +238,8 @@ function collectFlags(argv: string[]): Map<string, string | true> {
   return seen;
 }
 
-export function parseCommandLine(argv: string[], env: Env = process.env): Command {
+/** `host` supplies the host name when neither --node nor NODE_NAME is given (tests pass their own). */
+export function parseCommandLine(argv: string[], env: Env = process.env, host?: () => string): Command {
   if (argv[0] === 'remediate') return { kind: 'remediate', argv: argv.slice(1) };
   const flags = collectFlags(argv);
   if (flags.has('help')) return { kind: 'help' };
@@ -259,9 +268,12 @@ export function parseCommandLine(argv: string[], env: Env = process.env): Comman
 
   if (once && flags.has('remediate')) throw new UsageError('--remediate works in run mode only, not with --once');
 
-  const node = str('node') ?? (env.NODE_NAME || undefined);
-  if (node !== undefined && (node.length > 253 || !NODE_NAME.test(node))) {
-    throw new UsageError(`--node "${node}" is not a valid node name (letters, digits, - _ . ; at most 253)`);
+  let nodeName: ResolvedNodeName;
+  try {
+    nodeName = resolveNodeName({ flag: str('node'), env: env.NODE_NAME || undefined }, host);
+  } catch (e) {
+    if (e instanceof NodeNameError) throw new UsageError(e.message);
+    throw e;
   }
 
   const logLevel = (str('log-level') ?? DEFAULTS.logLevel) as LogLevel;
@@ -277,10 +289,12 @@ export function parseCommandLine(argv: string[], env: Env = process.env): Comman
       once,
       server,
       token: server ? token : null,
+      tokenOnCommandLine: str('token') !== undefined,
       ...(server && str('token-file') ? { tokenFile: path.resolve(str('token-file')!) } : {}),
       intervalSeconds: str('interval') ? positiveInt('interval', str('interval')!, 1, 86400) : DEFAULTS.intervalSeconds,
       root: str('root') ? directory('root', str('root')!) : DEFAULTS.root,
-      node,
+      node: nodeName.name,
+      nodeName,
       spoolDir: path.resolve(rawSpool),
       spoolMaxReports: str('spool-max-reports')
         ? positiveInt('spool-max-reports', str('spool-max-reports')!, 1, 1_000_000)

@@ -1,7 +1,6 @@
 // One full collection: OS, CNI config, link policy, every pod veth and its pod's gateway entry, assembled into
 // a report v1 and checked against the shared schema before anyone sees it. Reads only; never writes to the host.
 import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import packageJson from '../package.json' with { type: 'json' };
 import { type Finding, REPORT_VERSION, type Report, reportSchema } from '../lib/report/schema';
 import { collectCniConfig } from './collect/cniConfig';
@@ -10,6 +9,7 @@ import { collectLinkPolicy } from './collect/linkPolicy';
 import { collectOs } from './collect/os';
 import { type VethObservation, observeVeths } from './collect/veths';
 import { type DeviceFacts, resolveLink } from './linkconfig';
+import { resolveNodeName } from './nodeName';
 import { buildVeth } from './verdict';
 
 export interface ScanOptions {
@@ -72,7 +72,7 @@ export function deviceFactsFor(obs: VethObservation): DeviceFacts {
 
 export async function scan(opts: ScanOptions): Promise<Report> {
   const root = opts.root || '/';
-  const node = opts.node ?? process.env.NODE_NAME ?? hostname();
+  const node = opts.node ?? resolveNodeName({ env: process.env.NODE_NAME }).name;
   const collectedAt = new Date().toISOString();
 
   const [os, cni, ipam] = await Promise.all([collectOs(root), collectCniConfig(root), collectIpam(root)]);

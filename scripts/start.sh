@@ -9,7 +9,10 @@ export HOST=${HOST:-127.0.0.1}
 export PORT=${PORT:-3000}
 export VETHWATCH_DB=${VETHWATCH_DB:-./data/vethwatch.db}
 export NODE_ENV=production
+# data/ holds the database and the tokens: private to this user whatever the umask (lib/store makes the database
+# files 0600 itself).
 mkdir -p data
+chmod 700 data
 
 log() { echo "[vethwatch] $*" >&2; }
 
@@ -59,8 +62,8 @@ rm -f "$ready"
 
 if [ "${VETHWATCH_LOCAL_AGENT:-1}" != 0 ] && [ "$(id -u)" = 0 ] && [ "$(uname -s)" = Linux ]; then
   log "running the agent for this host (VETHWATCH_LOCAL_AGENT=0 turns it off)"
-  VETHWATCH_SPOOL_DIR=${VETHWATCH_SPOOL_DIR:-./data/spool} \
-    node --import tsx agent/cli.ts --server "http://$HOST:$PORT" --token "$VETHWATCH_AGENT_TOKEN" --remediate &
+  # The token goes through the environment (exported above), not the command line: see scripts/local-agent.sh.
+  VETHWATCH_SPOOL_DIR=${VETHWATCH_SPOOL_DIR:-./data/spool} scripts/local-agent.sh "http://$HOST:$PORT" --remediate &
   pids+=($!)
 elif [ "${VETHWATCH_LOCAL_AGENT:-1}" != 0 ]; then
   log "not root: the local agent needs root to read pod network namespaces; start it with sudo to see this host"

@@ -11,6 +11,7 @@ import { getEventBus } from '../lib/events/bus';
 import { startPgRelay, type PgRelay } from '../lib/events/pgRelay';
 import { sendError } from '../lib/http/node';
 import { endEventStreams, handleStreamRequest, STREAM_PATH } from '../lib/history/stream';
+import { maxClockSkewSecondsFromEnv } from '../lib/ingest/clockSkew';
 import { handleReportRequest, REPORTS_PATH } from '../lib/ingest/http';
 import { FLEET_PATH, handleFleetRequest } from '../lib/nodes/http';
 import { loadKube } from '../lib/kube/config';
@@ -77,7 +78,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     : null;
   const authenticator = cluster?.authenticator ?? createAgentAuthenticator({ sharedToken: config.agentToken, reviewer: null });
   const nextApp = config.next ? await loadNext(config) : null;
-  const reportDeps = { store: getStore, agentToken: config.agentToken, bus, authenticate: authenticator.authenticate, metrics: true };
+  const reportDeps = { store: getStore, agentToken: config.agentToken, bus, authenticate: authenticator.authenticate, metrics: true, maxClockSkewSeconds: maxClockSkewSecondsFromEnv() };
 
   const server = createServer((req, res) => {
     const url = req.url ?? '/';

@@ -144,10 +144,16 @@ const APT_ACTIONS: Record<string, PackageEvent['action']> = {
  * "pkg:arch (1.0, automatic)" for installs, "pkg:arch (old, new)" for up/downgrades, "pkg:arch (1.0)" for
  * removals. A downgrade is reported as an "upgrade" (a version change) with its from/to versions.
  */
-export function parseAptHistory(text: string, timeZone: string | null, keep: (pkg: string) => boolean): { events: PackageEvent[]; malformed: number } {
+export function parseAptHistory(text: string, timeZone: string | null, keep: (pkg: string) => boolean): ParsedAptHistory {
   const events: PackageEvent[] = [];
+  const endsAt: (string | null)[] = [];
   let malformed = 0;
   let at: string | null = null;
+  let blockStart = 0;
+  const date = (value: string) => {
+    const d = /^(\d{4}-\d{2}-\d{2})\s+(\d{2}:\d{2}:\d{2})$/.exec(value.trim());
+    return d ? localToIso(d[1], d[2], timeZone) : null;
+  };
   for (const line of text.split('\n')) {
     if (line.trim() === '') {
       at = null;
@@ -159,9 +165,14 @@ export function parseAptHistory(text: string, timeZone: string | null, keep: (pk
       continue;
     }
     if (kv[1] === 'Start-Date') {
-      const d = /^(\d{4}-\d{2}-\d{2})\s+(\d{2}:\d{2}:\d{2})$/.exec(kv[2].trim());
-      at = d ? localToIso(d[1], d[2], timeZone) : null;
+      at = date(kv[2]);
+      blockStart = events.length;
       if (!at) malformed++;
+      continue;
+    }
+    if (kv[1] === 'End-Date') {
+      const end = date(kv[2]);
+      if (at && end) endsAt.fill(end, blockStart, events.length);
       continue;
     }
     const action = APT_ACTIONS[kv[1]];
@@ -180,9 +191,53 @@ export function parseAptHistory(text: string, timeZone: string | null, keep: (pk
       else if (action === 'install') toVersion = vs[0] ?? null;
       else fromVersion = vs[0] ?? null;
       events.push({ at, action, package: name, arch, fromVersion, toVersion, source: 'apt-history' });
+      endsAt.push(null);
     }
   }
-  return { events, malformed };
+  return { events, malformed, endsAt };
+}
+
+/** apt's history: each event with the End-Date of its block (endsAt[i] for events[i]; null when apt never wrote one). */
+export interface ParsedAptHistory {
+  events: PackageEvent[];
+  malformed: number;
+  endsAt: (string | null)[];
+}
+
+/** How long after its Start-Date an apt run without an End-Date (interrupted) may have had dpkg act. */
+const APT_RUN_WITHOUT_END_MS = 3600 * 1000;
+
+const changesTo = (e: PackageEvent) => e.action === 'install' || e.action === 'upgrade';
+
+/** Do an apt history entry and a dpkg.log line describe the same package action? */
+function sameAction(apt: PackageEvent, dpkg: PackageEvent): boolean {
+  if (apt.package !== dpkg.package) return false;
+  if (apt.arch !== null && dpkg.arch !== null && apt.arch !== dpkg.arch) return false;
+  // apt's Install/Reinstall/Upgrade/Downgrade is a dpkg install or upgrade (a reinstall is "upgrade v v" there).
+  if (changesTo(apt)) return changesTo(dpkg) && apt.toVersion === dpkg.toVersion;
+  return apt.action === dpkg.action && apt.fromVersion === dpkg.fromVersion;
+}
+
+/**
+ * apt writes one history entry for what it asked dpkg to do, and dpkg logs doing it: one package action read from
+ * both logs is one event. The dpkg.log line is kept (its time is when the action happened, not when apt started);
+ * an apt entry stays only when no dpkg.log line matches it (dpkg.log rotated away, say). A match is the same
+ * package, arch and version, with the dpkg time inside the apt run (Start-Date to End-Date); each line matches at
+ * most one entry, so repeating an action later is still two events. Pure; `apt` and `aptEndsAt` are parallel.
+ */
+export function mergeAptIntoDpkg(dpkg: readonly PackageEvent[], apt: readonly PackageEvent[], aptEndsAt: readonly (string | null)[]): PackageEvent[] {
+  const used = new Set<number>();
+  const byTime = dpkg.map((e, i) => ({ e, i, ms: Date.parse(e.at) })).sort((a, b) => a.ms - b.ms);
+  const unmatched = apt.filter((a, k) => {
+    const from = Date.parse(a.at);
+    const end = aptEndsAt[k];
+    const until = end ? Date.parse(end) : from + APT_RUN_WITHOUT_END_MS;
+    const match = byTime.find((d) => !used.has(d.i) && d.ms >= from && d.ms <= until && sameAction(a, d.e));
+    if (!match) return true;
+    used.add(match.i);
+    return false;
+  });
+  return [...dpkg, ...unmatched];
 }
 
 /** dpkg.log, dpkg.log.1, dpkg.log.2.gz, ... oldest last; the number orders them. */
@@ -195,12 +250,13 @@ function rotated(names: string[], base: string): string[] {
     .map((x) => x.n);
 }
 
-type ParsedLog = { events: PackageEvent[]; malformed: number } | { error: string };
+type ParsedLog = { events: PackageEvent[]; malformed: number; endsAt?: (string | null)[] } | { error: string };
+type LogParser = (text: string, timeZone: string | null, keep: (pkg: string) => boolean) => Exclude<ParsedLog, { error: string }>;
 
 // Logs are parsed again only when they change (see fileCache.ts): dpkg.log grows only when packages change.
 const logCache = new ParsedFileCache<ParsedLog>(256);
 
-function readLog(root: string, file: string, parse: typeof parseDpkgLog, timeZone: string | null, packages: readonly string[]): ParsedLog {
+function readLog(root: string, file: string, parse: LogParser, timeZone: string | null, packages: readonly string[]): ParsedLog {
   const keep = new Set(packages);
   const r = logCache.read(
     hostPath(root, file),
@@ -223,15 +279,17 @@ export interface PackageEventsResult {
   findings: Finding[];
 }
 
-/** Events of `packages`, oldest first, de-duplicated, the newest MAX_PACKAGE_EVENTS kept. */
+/** Events of `packages`, oldest first, de-duplicated (an action in both dpkg.log and apt's history once), the newest MAX_PACKAGE_EVENTS kept. */
 export async function readPackageEvents(root: string, packages: readonly string[]): Promise<PackageEventsResult> {
   const tz = await hostTimeZone(root);
   const findings: Finding[] = [];
-  const events: PackageEvent[] = [];
+  const dpkg: PackageEvent[] = [];
+  const apt: PackageEvent[] = [];
+  const aptEndsAt: (string | null)[] = [];
 
-  const sources: Array<{ dir: string; base: string; parse: typeof parseDpkgLog }> = [
-    { dir: '/var/log', base: 'dpkg.log', parse: parseDpkgLog },
-    { dir: '/var/log/apt', base: 'history.log', parse: parseAptHistory },
+  const sources: Array<{ dir: string; base: string; parse: LogParser; into: PackageEvent[] }> = [
+    { dir: '/var/log', base: 'dpkg.log', parse: parseDpkgLog, into: dpkg },
+    { dir: '/var/log/apt', base: 'history.log', parse: parseAptHistory, into: apt },
   ];
   for (const src of sources) {
     let names: string[];
@@ -248,18 +306,28 @@ export async function readPackageEvents(root: string, packages: readonly string[
         continue;
       }
       const { events: ev, malformed } = r;
-      events.push(...ev);
+      src.into.push(...ev);
+      if (src.into === apt) aptEndsAt.push(...(r.endsAt ?? ev.map(() => null)));
       if (malformed > 0) findings.push(finding('package-log-malformed', 'warning', `${file}: ${malformed} malformed line(s) skipped`, file));
     }
   }
 
+  // The same line in two rotated files (a log copied before rotation) is one event; then apt's entries that dpkg.log
+  // also recorded are dropped (mergeAptIntoDpkg).
   const seen = new Set<string>();
-  const unique = events.filter((e) => {
+  const firstSeen = (e: PackageEvent) => {
     const k = JSON.stringify([e.at, e.action, e.package, e.arch, e.fromVersion, e.toVersion, e.source]);
     if (seen.has(k)) return false;
     seen.add(k);
     return true;
-  });
+  };
+  const dpkgUnique = dpkg.filter(firstSeen);
+  const aptKept = apt.map((e, i) => ({ e, end: aptEndsAt[i] ?? null })).filter(({ e }) => firstSeen(e));
+  const unique = mergeAptIntoDpkg(
+    dpkgUnique,
+    aptKept.map((x) => x.e),
+    aptKept.map((x) => x.end),
+  );
   unique.sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
   return { events: unique.slice(-MAX_PACKAGE_EVENTS), findings };
 }

@@ -66,7 +66,7 @@ async function startAgent(server: URL, spoolDir: string, scan: ScanFn, over: Par
     token: TOKEN,
     intervalSeconds: 3600,
     root: '/',
-    node: undefined,
+    node: 'unused-by-the-fake-scan',
     spoolDir,
     spoolMaxReports: 500,
     spoolMaxBytes: 50 * 1024 * 1024,

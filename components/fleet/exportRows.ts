@@ -1,56 +1,28 @@
-// The fleet table as CSV (RFC 4180) or JSON: exactly the rows the filters leave, in the order shown.
+// The fleet table as CSV (RFC 4180, formula-safe: lib/history/csv.ts) or JSON: exactly the rows the filters leave,
+// in the order shown.
+import { toCsv, type CsvColumn } from '../../lib/history/csv';
 import type { NodeSummary } from '../../lib/nodes/types';
 
-const HEADER = [
-  'name',
-  'state',
-  'state_reason',
-  'mac_address_policy',
-  'winning_link_file',
-  'udev_rewrites_mac',
-  'mismatches',
-  'veths',
-  'os',
-  'kernel',
-  'systemd',
-  'last_report_at',
-  'interval_seconds',
-  'link_file_package',
-  'link_file_package_version',
+const COLUMNS: CsvColumn<NodeSummary>[] = [
+  { header: 'name', value: (n) => n.name },
+  { header: 'state', value: (n) => n.state },
+  { header: 'state_reason', value: (n) => n.stateReason },
+  { header: 'mac_address_policy', value: (n) => n.policy?.macAddressPolicy ?? null },
+  { header: 'winning_link_file', value: (n) => n.policy?.linkFile ?? null },
+  { header: 'udev_rewrites_mac', value: (n) => (n.policy ? n.policy.udevRewritesMac : null) },
+  { header: 'mismatches', value: (n) => n.mismatchCount },
+  { header: 'veths', value: (n) => n.vethCount },
+  { header: 'os', value: (n) => n.os.prettyName },
+  { header: 'kernel', value: (n) => n.os.kernel },
+  { header: 'systemd', value: (n) => n.os.systemdVersion },
+  { header: 'last_report_at', value: (n) => n.lastReportAt },
+  { header: 'interval_seconds', value: (n) => n.intervalSeconds },
+  { header: 'link_file_package', value: (n) => n.policyPackage?.name ?? null },
+  { header: 'link_file_package_version', value: (n) => n.policyPackage?.version ?? null },
 ];
 
-function cell(v: string | number | boolean | null): string {
-  if (v === null) return '';
-  const s = String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 export function fleetCsv(nodes: readonly NodeSummary[]): string {
-  const lines = [HEADER.join(',')];
-  for (const n of nodes) {
-    lines.push(
-      [
-        n.name,
-        n.state,
-        n.stateReason,
-        n.policy?.macAddressPolicy ?? null,
-        n.policy?.linkFile ?? null,
-        n.policy ? n.policy.udevRewritesMac : null,
-        n.mismatchCount,
-        n.vethCount,
-        n.os.prettyName,
-        n.os.kernel,
-        n.os.systemdVersion,
-        n.lastReportAt,
-        n.intervalSeconds,
-        n.policyPackage?.name ?? null,
-        n.policyPackage?.version ?? null,
-      ]
-        .map(cell)
-        .join(','),
-    );
-  }
-  return lines.join('\r\n') + '\r\n';
+  return toCsv(COLUMNS, nodes);
 }
 
 export function fleetJson(nodes: readonly NodeSummary[]): string {

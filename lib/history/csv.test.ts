@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvField, toCsv } from './csv';
+import { csvField, neutraliseFormula, toCsv } from './csv';
 
 describe('CSV (RFC 4180)', () => {
   it('leaves plain fields alone and writes null/undefined as empty', () => {
@@ -18,6 +18,35 @@ describe('CSV (RFC 4180)', () => {
     expect(csvField('"')).toBe('""""');
   });
 
+  it.each(['=HYPERLINK("http://x","y")', '+1+1', '-2+3', '@SUM(A1)', '\tcmd', '\r=1+1'])(
+    'makes a text cell starting like a formula inert with a leading quote: %j',
+    (text) => {
+      expect(neutraliseFormula(text)).toBe(`'${text}`);
+      const field = csvField(text);
+      const unquoted = field.startsWith('"') ? field.slice(1, -1).replaceAll('""', '"') : field;
+      expect(unquoted).toBe(`'${text}`);
+    },
+  );
+
+  it('quotes a neutralised cell as any other: the leading quote goes inside', () => {
+    expect(csvField('=1,2')).toBe(`"'=1,2"`);
+    expect(csvField('=A1&"x"')).toBe(`"'=A1&""x"""`);
+  });
+
+  it('leaves text that only contains those characters later, and numbers and booleans, alone', () => {
+    expect(csvField('a=b')).toBe('a=b');
+    expect(csvField('ip-10-0-0-1')).toBe('ip-10-0-0-1');
+    expect(csvField(' =1')).toBe(' =1');
+    expect(csvField(-3)).toBe('-3');
+    expect(csvField(true)).toBe('true');
+    expect(csvField('')).toBe('');
+  });
+
+  it('neutralises every row and the header alike', () => {
+    const text = toCsv([{ header: '=head', value: (r: string) => r }], ['@x', 'ok']);
+    expect(text).toBe(`'=head\r\n'@x\r\nok\r\n`);
+  });
+
   it('writes a header row and CRLF-terminated records', () => {
     const text = toCsv(
       [
@@ -29,7 +58,8 @@ describe('CSV (RFC 4180)', () => {
         { id: 2, note: null },
       ],
     );
-    expect(text).toBe('id,"note, quoted"\r\n1,"@@ -1 +1 @@\n-old\n+new\n"\r\n2,\r\n');
+    // A unified diff starts with "@@", a formula start: it is written with the leading quote.
+    expect(text).toBe(`id,"note, quoted"\r\n1,"'@@ -1 +1 @@\n-old\n+new\n"\r\n2,\r\n`);
   });
 
   it('round-trips through a strict RFC 4180 reader', () => {

@@ -27,6 +27,8 @@ export interface ReportHandlerDeps {
   agentToken: string | null;
   bus?: EventBus;
   maxBytes?: number;
+  /** See clockSkew.ts; default VETHWATCH_MAX_CLOCK_SKEW_SECONDS or 120. */
+  maxClockSkewSeconds?: number;
   /** Checks the credential (lib/auth/agentIdentity); without it, only the shared agentToken is accepted. */
   authenticate?: (authorization: string | undefined) => Promise<AgentCredential>;
   /** Count reports in lib/metrics (the server does; unit tests of the handler need not). */
@@ -46,7 +48,11 @@ export async function handleReportRequest(req: IncomingMessage, res: ServerRespo
       requireAgentToken(req.headers.authorization, deps.agentToken);
     }
     const body = await readBody(req, deps.maxBytes ?? MAX_REPORT_BYTES);
-    const result = await ingestReportText(await deps.store(), body.toString('utf8'), { bus: deps.bus, requireNode });
+    const result = await ingestReportText(await deps.store(), body.toString('utf8'), {
+      bus: deps.bus,
+      requireNode,
+      maxClockSkewSeconds: deps.maxClockSkewSeconds,
+    });
     if (deps.metrics) recordReportAccepted(result.outcome, seconds(), result.events);
     const duplicate = result.outcome === 'duplicate';
     const answer: ReportAcceptedBody = {

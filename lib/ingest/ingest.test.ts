@@ -23,7 +23,7 @@ describe.each(testEngines)('ingest on $name', (engine) => {
   const ingest = (input: unknown, receivedAt?: Date) => ingestReport(t.store, input, { bus, receivedAt });
 
   it('stores a first report: node row, latest report and the initial history', async () => {
-    const report = buildReport({ node: 'ip-10-0-1-5', veths: 4, mismatched: 1 });
+    const report = buildReport({ node: 'ip-10-0-1-5', veths: 4, mismatched: 1, collectedAt: '2026-01-01T00:00:00.000Z' });
     const result = await ingest(report, new Date('2026-01-01T00:00:05.000Z'));
     expect(result.outcome).toBe('changed');
 

@@ -6,6 +6,7 @@ import type { NodeEvent } from '../events/types';
 import { ForbiddenError } from '../http/errors';
 import type { Report } from '../report/schema';
 import type { ApplyOutcome, Store } from '../store';
+import { isTooFarAhead, maxClockSkewSecondsFromEnv, refuseFutureReport } from './clockSkew';
 import { reportObjectStateHash, scanReportText, verifiedTextStateHash } from './stateHash';
 import { summarizeReport, toIsoUtc } from './summary';
 import { diffReports } from './transitions';
@@ -29,6 +30,8 @@ export interface IngestResult {
 export interface IngestOptions {
   /** Server clock for this report; defaults to now. */
   receivedAt?: Date;
+  /** How far collectedAt may be ahead of receivedAt (see clockSkew.ts); default VETHWATCH_MAX_CLOCK_SKEW_SECONDS or 120. */
+  maxClockSkewSeconds?: number;
   bus?: EventBus;
   /** The body as received, when the caller has it: the state hash is then taken from the text (see stateHash.ts). */
   bodyText?: string;
@@ -44,6 +47,8 @@ export async function ingestReport(store: Store, input: unknown, options: Ingest
   }
   const collectedAt = toIsoUtc(envelope.collectedAt);
   const collectedMs = Date.parse(collectedAt);
+  const receivedAt = options.receivedAt ?? new Date();
+  refuseFutureReport(collectedMs, receivedAt, options.maxClockSkewSeconds ?? maxClockSkewSecondsFromEnv());
   let report: Report | null = null;
   const validated = () => (report ??= validateReport(input));
   // Only for comparison: a body the schema rejects never gets as far as storing its hash.
@@ -54,7 +59,7 @@ export async function ingestReport(store: Store, input: unknown, options: Ingest
   const result = await store.applyReport({
     reportId: envelope.reportId,
     node: envelope.node,
-    receivedAt: (options.receivedAt ?? new Date()).toISOString(),
+    receivedAt: receivedAt.toISOString(),
     collectedAt,
     droppedReports: envelope.agent.droppedReports,
     async decide(current, loadPrevious) {
@@ -95,8 +100,14 @@ export async function ingestReportText(store: Store, text: string, options: Omit
       collectedAt: scan.collectedAt,
       agent: { droppedReports: scan.droppedReports },
     });
-  // A body naming another node than the token's takes the full path, which refuses it.
-  if (scan && envelope?.success && (options.requireNode === undefined || scan.node === options.requireNode)) {
+  // A body naming another node than the token's, or dated too far ahead (a repeat would move the node's report time
+  // into the future), takes the full path, which refuses it.
+  if (
+    scan &&
+    envelope?.success &&
+    (options.requireNode === undefined || scan.node === options.requireNode) &&
+    !isTooFarAhead(Date.parse(scan.collectedAt), receivedAt, options.maxClockSkewSeconds ?? maxClockSkewSecondsFromEnv())
+  ) {
     const repeated = await store.applyRepeat({
       reportId: scan.reportId,
       node: scan.node,

@@ -60,7 +60,7 @@ describe.each(testEngines)('read models with a cluster view on $name', (engine) 
   });
 
   it('adds no-agent nodes, Node facts and the CNI; the CNI version changes the state', async () => {
-    await ingestReport(t.store, buildReport({ node: 'b-reported', policy: 'persistent' }), { bus, receivedAt: new Date('2026-01-01T00:00:00Z') });
+    await ingestReport(t.store, buildReport({ node: 'b-reported', policy: 'persistent', collectedAt: '2026-01-01T00:00:00Z' }), { bus, receivedAt: new Date('2026-01-01T00:00:00Z') });
     const now = new Date('2026-01-01T00:00:05Z');
     const nodes = new Map([
       ['a-silent', facts],
@@ -92,7 +92,7 @@ describe.each(testEngines)('read models with a cluster view on $name', (engine) 
   });
 
   it('a deleted node leaves the fleet but its page stays', async () => {
-    await ingestReport(t.store, buildReport({ node: 'gone' }), { bus, receivedAt: new Date('2026-01-01T00:00:00Z') });
+    await ingestReport(t.store, buildReport({ node: 'gone', collectedAt: '2026-01-01T00:00:00Z' }), { bus, receivedAt: new Date('2026-01-01T00:00:00Z') });
     const view: ClusterView = { nodes: new Map(), deleted: new Set(['gone']), awsNode: null };
     const now = new Date('2026-01-01T00:00:05Z');
     expect((await getFleetFrom(t.store, now, view)).nodes).toEqual([]);

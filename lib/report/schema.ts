@@ -99,15 +99,38 @@ export const findingSchema = z.object({
 });
 export type Finding = z.infer<typeof findingSchema>;
 
+/**
+ * A Kubernetes node name: a lowercase RFC 1123 DNS subdomain (what the API server accepts for a Node), at most 253
+ * characters. The node's identity on the server, so one node cannot appear under two spellings.
+ */
+export const NODE_NAME_RULE = 'lowercase letters, digits, "-" and ".", each dot-separated part starting and ending with a letter or digit, at most 253 characters';
+export const nodeNameSchema = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, `a Kubernetes node name (${NODE_NAME_RULE})`);
+
+/** Transitions are keyed by veth name and link file path, so each must be unique within a report. */
+function refuseDuplicates<T>(
+  ctx: z.RefinementCtx,
+  items: readonly T[],
+  key: (item: T) => string,
+  path: (i: number) => (string | number)[],
+  what: string,
+): void {
+  const seen = new Set<string>();
+  items.forEach((item, i) => {
+    const k = key(item);
+    if (seen.has(k)) ctx.addIssue({ code: 'custom', path: path(i), message: `duplicate ${what} "${k}"` });
+    seen.add(k);
+  });
+}
+
 export const reportSchema = z.object({
   version: z.literal(REPORT_VERSION),
   /** Unique per report; a resend with the same id is accepted once and acknowledged again after. */
   reportId: z.uuid(),
-  node: z
-    .string()
-    .min(1)
-    .max(253)
-    .regex(/^[a-zA-Z0-9]([-a-zA-Z0-9_.]*[a-zA-Z0-9])?$/, 'a DNS-1123-like node name'),
+  node: nodeNameSchema,
   collectedAt: isoTime,
   agent: z.object({
     version: z.string().max(64),
@@ -132,6 +155,10 @@ export const reportSchema = z.object({
   }),
   veths: z.array(vethSchema).max(4096),
   findings: z.array(findingSchema).max(1000).default([]),
+  // Here, not in a server-side extra check, so the agent's check before sending and the server's on receipt agree.
+}).superRefine((report, ctx) => {
+  refuseDuplicates(ctx, report.veths, (v) => v.ifname, (i) => ['veths', i, 'ifname'], 'veth ifname');
+  refuseDuplicates(ctx, report.linkPolicy.files, (f) => f.path, (i) => ['linkPolicy', 'files', i, 'path'], 'link file path');
 });
 
 export type Report = z.infer<typeof reportSchema>;

@@ -1,6 +1,6 @@
 import 'server-only';
 // Kysely over better-sqlite3 or a pg Pool: the one query layer for both engines.
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import {
@@ -57,8 +57,22 @@ class VethwatchSqliteDialect extends SqliteDialect {
   }
 }
 
+/**
+ * The database holds every node's reports and the remediation audit log: private to the server's user whatever
+ * the umask. The directories this creates are 0700 and a new database file 0600; SQLite gives its -wal and -shm
+ * files the database file's mode. An existing file or directory keeps the mode its owner gave it.
+ */
+function createPrivate(file: string): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  try {
+    closeSync(openSync(file, 'wx', 0o600));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+}
+
 export function openSqlite(file: string): Database.Database {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  if (file !== ':memory:' && file !== '') createPrivate(file);
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   // NORMAL in WAL mode: a power cut can lose the last commits but never corrupts; fsync at checkpoints only.
