@@ -137,7 +137,7 @@ describe('agent/cli.ts against the real server', () => {
 
   it('npm start launches the local agent through scripts/local-agent.sh and puts no token on a command line', async () => {
     const start = await readFile(path.join(REPO_ROOT, 'scripts/start.sh'), 'utf8');
-    expect(start).toMatch(/^\s*VETHWATCH_SPOOL_DIR=\S+ scripts\/local-agent\.sh "http:\/\/\$HOST:\$PORT" &$/m);
+    expect(start).toMatch(/^\s*VETHWATCH_SPOOL_DIR=\S+ scripts\/local-agent\.sh "http:\/\/\$HOST:\$PORT" --remediate &$/m);
     expect(start).not.toMatch(/--token/);
     expect(await readFile(path.join(REPO_ROOT, 'scripts/local-agent.sh'), 'utf8')).not.toMatch(/--token/);
   });

@@ -53,7 +53,6 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   setLogger(createServerLogger({ level: logLevelFromEnv(), format: logFormatFromEnv() }));
   const log = getLogger();
   const storeConfig = storeConfigFromEnv();
-  console.log('x');
   log.info({ store: describeStoreConfig(storeConfig) }, `vethwatch: store: ${describeStoreConfig(storeConfig)}`);
   await getStore(); // opens the database and runs pending migrations, or throws before we listen
   const retention = startRetention(getStore, retentionConfigFromEnv());
