@@ -217,6 +217,13 @@ describe('operator identity and CSRF', () => {
     const removed = ctxOf(runtime, testAuth({ ...PUBLIC, VETHWATCH_OPERATOR_TOKEN: '', VETHWATCH_OPERATORS_FILE: file }));
     expect(await meOf(removed, { cookie: third })).toMatchObject({ role: 'viewer' });
 
+    // Signing in again from a browser that has a session replaces it.
+    const again = await login(ctx, OPERATOR_TOKEN, { ...sameOrigin, cookie: third });
+    expect(await meOf(ctx, { cookie: cookieOf(again) })).toMatchObject({ role: 'operator' });
+    const fourth = cookieOf(await login(ctx, OPERATOR_TOKEN));
+    await login(ctx, OPERATOR_TOKEN, { ...sameOrigin, cookie: fourth });
+    expect(await meOf(ctx, { cookie: fourth })).toMatchObject({ role: 'viewer' });
+
     // Signing out deletes the session: a copy of the cookie kept elsewhere stops working too.
     const logout = await handleSessionLogout(request('/api/v1/session', { method: 'DELETE', headers: { ...sameOrigin, cookie } }), ctx);
     expect(logout.status).toBe(200);

@@ -103,6 +103,8 @@ export function handleSessionLogin(request: Request, ctx: HandlerContext): Promi
       throw new AuthError(reason);
     }
     limiter.succeed(client);
+    // A browser signing in again leaves no session behind under its old cookie.
+    await endSession(store.sessions, readCookie(request.headers.get('cookie'), SESSION_COOKIE));
     const id = await startSession(store.sessions, op, ctx.auth);
     await store.remediations.appendAudit({ at: new Date().toISOString(), actor: op.name, via: 'session', action: 'login', detail: `browser session started from ${client}` });
     const secure = secureCookies(ctx.auth, request.url);
