@@ -1,7 +1,9 @@
 import 'server-only';
-// The operator-auth settings, read once from the environment and checked as a whole: the server calls
+// The operator-auth settings, read from the environment and the operators file, checked as a whole: the server calls
 // checkAuthConfig() before it listens, so a bad operators file, a short token, an on/off trusted-proxy value or a
 // malformed public URL stops it with one clear message instead of surfacing as 500s (or silent openings) later.
+import { statSync } from 'node:fs';
+import { getLogger } from '../log/logger';
 import { operatorsFromEnv, AuthConfigError, type Operator, OPERATOR_TOKEN_ENV, OPERATORS_FILE_ENV } from './operators';
 import { PUBLIC_URL_ENV } from './origins';
 import { parseTrustedProxy, TRUSTED_PROXY_ENV, type TrustedProxy } from './trustedProxy';
@@ -62,17 +64,40 @@ const SETTINGS = [OPERATORS_FILE_ENV, OPERATOR_TOKEN_ENV, TRUSTED_PROXY_ENV, OPE
 const KEY = Symbol.for('vethwatch.authConfig');
 type WithConfig = typeof globalThis & { [KEY]?: { key: string; config: AuthConfig } };
 
+/** Changes whenever the operators file is replaced or edited: one stat per request, no read. */
+function fileStamp(file: string | undefined): string | null {
+  if (!file?.trim()) return null;
+  try {
+    const st = statSync(file.trim());
+    return `${st.ino}:${st.size}:${st.mtimeMs}`;
+  } catch {
+    return 'unreadable';
+  }
+}
+
 /**
  * The auth settings. For process.env the result is kept (per process, on globalThis: the custom server and Next's
- * bundles share it) until one of the variables changes, so the operators file is read once, at start-up; edit it and
- * restart. Throws AuthConfigError.
+ * bundles share it) until one of the variables or the operators file changes: removing an operator's line, or
+ * giving them a new token, takes effect at the next request, and ends their sessions. A file that turns invalid
+ * while the server runs is logged and, until fixed, no token operator is accepted (fail closed; viewers and proxy
+ * users carry on). Throws AuthConfigError for a bad setting on first use (the server's start-up check).
  */
 export function authConfigFromEnv(env: Record<string, string | undefined> = process.env): AuthConfig {
   if (env !== process.env) return build(env);
-  const key = JSON.stringify(SETTINGS.map((s) => env[s] ?? null));
+  const key = JSON.stringify([...SETTINGS.map((s) => env[s] ?? null), fileStamp(env[OPERATORS_FILE_ENV])]);
   const g = globalThis as WithConfig;
-  if (g[KEY]?.key !== key) g[KEY] = { key, config: build(env) };
-  return g[KEY].config;
+  const held = g[KEY];
+  if (held?.key === key) return held.config;
+  let config: AuthConfig;
+  try {
+    config = build(env);
+  } catch (err) {
+    if (!held || !(err instanceof AuthConfigError)) throw err;
+    getLogger().error(`vethwatch: ${err.message}; until this is fixed no operator token is accepted`);
+    config = { ...held.config, operators: [] };
+  }
+  g[KEY] = { key, config };
+  return config;
 }
 
 /** Whether anyone at all can become an operator (a token operator, or a trusted proxy's users). */
