@@ -72,9 +72,10 @@ describe('start-up refuses bad operator settings', () => {
 
 describe('operators over HTTP', () => {
   let server: ServerProcess;
+  let operatorsFile: string;
 
   beforeAll(async () => {
-    const file = path.join(dir, 'operators');
+    const file = (operatorsFile = path.join(dir, 'operators'));
     fs.writeFileSync(file, `# people\nalice: ${sha(ALICE_TOKEN)}\n`);
     server = await startServerProcess({
       HOME: dir,
@@ -130,6 +131,23 @@ describe('operators over HTTP', () => {
     expect(warned.length).toBeGreaterThan(0);
     expect(warned[0]).toMatchObject({ headers: ['x-forwarded-user', 'x-forwarded-groups'] });
     expect(server.output()).not.toContain('mallory-was-here');
+  });
+
+  it("ends an operator's sessions and token when their line leaves the operators file, without a restart", async () => {
+    const login = await call(server.url, 'POST', '/api/v1/session', page, { token: ALICE_TOKEN });
+    const cookie = cookieOf(login);
+    expect(await me({ cookie })).toMatchObject({ user: 'alice', via: 'session' });
+    fs.writeFileSync(operatorsFile, `# alice left\nbob: ${sha('bob-token-for-http-0123456789')}\n`);
+    try {
+      expect(await me({ cookie })).toMatchObject({ user: null, role: 'viewer' });
+      expect((await call(server.url, 'GET', '/api/v1/me', { authorization: `Bearer ${ALICE_TOKEN}` })).status).toBe(401);
+      expect(await me({ authorization: 'Bearer bob-token-for-http-0123456789' })).toMatchObject({ user: 'bob', role: 'operator' });
+    } finally {
+      fs.writeFileSync(operatorsFile, `alice: ${sha(ALICE_TOKEN)}\n`);
+    }
+    // Back in the file, alice's token works again; the session she had is gone for good.
+    expect(await me({ authorization: `Bearer ${ALICE_TOKEN}` })).toMatchObject({ user: 'alice' });
+    expect(await me({ cookie })).toMatchObject({ role: 'viewer' });
   });
 
   // Last: the client is blocked afterwards.
