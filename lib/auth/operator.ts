@@ -69,12 +69,8 @@ export async function identify(headers: Headers, config: AuthConfig, sessions: S
   return { user: null, groups: [], role: 'viewer', via: 'anonymous' };
 }
 
-/**
- * The operator making this request, or a thrown AuthError (bad token) / ForbiddenError (viewer, or a mutation that
- * fails the CSRF check).
- */
-export async function requireOperator(request: Request, config: AuthConfig, sessions: SessionStore, opts: { mutation?: boolean } = {}): Promise<Identity> {
-  const id = await identify(request.headers, config, sessions);
+/** Throws ForbiddenError unless the identity is an operator and, for a mutation not made with a token, the CSRF check passes. */
+export function authorizeOperator(id: Identity, headers: Headers, config: AuthConfig, opts: { mutation?: boolean } = {}): Identity {
   if (id.role !== 'operator') {
     throw new ForbiddenError(
       id.user
@@ -84,8 +80,16 @@ export async function requireOperator(request: Request, config: AuthConfig, sess
           : 'only operators may remediate, and this server has no operator configured: everyone is a viewer',
     );
   }
-  if ((opts.mutation ?? true) && id.via !== 'token') checkCsrf(request.headers, config);
+  if ((opts.mutation ?? true) && id.via !== 'token') checkCsrf(headers, config);
   return id;
+}
+
+/**
+ * The operator making this request, or a thrown AuthError (bad token) / ForbiddenError (viewer, or a mutation that
+ * fails the CSRF check).
+ */
+export async function requireOperator(request: Request, config: AuthConfig, sessions: SessionStore, opts: { mutation?: boolean } = {}): Promise<Identity> {
+  return authorizeOperator(await identify(request.headers, config, sessions), request.headers, config, opts);
 }
 
 /** The audit log's name for an identity. */

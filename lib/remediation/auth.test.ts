@@ -272,10 +272,28 @@ describe('operator identity and CSRF', () => {
 
     const failed = (await auditOf(ctx)).filter((e) => e.action === 'login-failed');
     expect(failed).toHaveLength(4);
-    expect(failed[3]).toMatchObject({ actor: 'anonymous', via: 'anonymous', result: 'invalid operator token', detail: 'client 192.0.2.7' });
+    expect(failed[3]).toMatchObject({ actor: 'anonymous', via: 'anonymous', result: 'invalid operator token', detail: 'client 192.0.2.7 (sign-in)' });
     expect(Date.parse(failed[3].at)).toBeGreaterThan(Date.now() - 60_000);
-    expect(failed[0]).toMatchObject({ detail: 'client unknown' });
+    expect(failed[0]).toMatchObject({ detail: 'client unknown (sign-in)' });
     expect(JSON.stringify(failed)).not.toContain('wrong-token-guess');
+  });
+
+  it('counts and audits wrong bearer tokens like failed sign-ins, and refuses a throttled client even the right token', async () => {
+    const signIns = createSignInLimiter({ maxFailures: 2 });
+    const ctx: HandlerContext = { ...ctxOf(runtime, testAuth(PUBLIC)), signIns };
+    const from = (addr: string, token: string) => ({ [PEER_ADDRESS_HEADER]: addr, authorization: `Bearer ${token}` });
+    expect((await handleMe(request('/api/v1/me', { headers: from('192.0.2.7', 'guess-one') }), ctx)).status).toBe(401);
+    expect((await preview(ctx, from('192.0.2.7', 'guess-two'))).status).toBe(401);
+    const blocked = await preview(ctx, from('192.0.2.7', OPERATOR_TOKEN));
+    expect(blocked.status).toBe(429);
+    expect(blocked.headers.get('retry-after')).not.toBeNull();
+    expect((await preview(ctx, from('192.0.2.8', OPERATOR_TOKEN))).status).toBe(200);
+    const failed = (await auditOf(ctx)).filter((e) => e.action === 'login-failed');
+    expect(failed.map((e) => [e.result, e.detail])).toEqual([
+      ['invalid operator token', 'client 192.0.2.7 (bearer token)'],
+      ['invalid operator token', 'client 192.0.2.7 (bearer token)'],
+    ]);
+    expect(JSON.stringify(failed)).not.toContain('guess-');
   });
 
   it('refuses cookie mutations from anywhere but our own origins, including DNS rebinding', async () => {

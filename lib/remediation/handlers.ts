@@ -3,7 +3,7 @@ import 'server-only';
 // wrappers around these, and the tests call them directly with their own runtime (store, executor, auth).
 import { z } from 'zod';
 import { operatorsConfigured } from '../auth/config';
-import { authConfigFromEnv, checkCsrf, identify, operatorForToken, requireOperator, type AuthConfig, type Identity } from '../auth/operator';
+import { authConfigFromEnv, authorizeOperator, checkCsrf, identify, operatorForToken, type AuthConfig, type Identity } from '../auth/operator';
 import { clearSessionCookie, endSession, readCookie, resolveSession, secureCookies, SESSION_COOKIE, sessionCookie, startSession } from '../auth/session';
 import { getSignInLimiter, type SignInLimiter } from '../auth/signInLimiter';
 import { peerAddress } from '../http/peer';
@@ -71,12 +71,36 @@ async function wrap(fn: () => Promise<Response>): Promise<Response> {
 
 // --- who am I, sessions ------------------------------------------------------------------------------------------
 
+/** The client a failed credential is counted against; without the server's peer header all such callers share one. */
+const clientOf = (request: Request) => peerAddress(request.headers) ?? 'unknown';
+
+/** Records a failed credential: the audit log (time, client, reason; never the token) and the client's failure count. */
+async function failedCredential(ctx: HandlerContext, client: string, reason: string, how: string): Promise<void> {
+  (ctx.signIns ?? getSignInLimiter()).fail(client);
+  const { store } = await ctx.runtime.deps();
+  await store.remediations.appendAudit({ at: new Date().toISOString(), actor: 'anonymous', via: 'anonymous', action: 'login-failed', result: reason, detail: `client ${client} (${how})` });
+}
+
+/**
+ * Who is asking. A bearer token is a credential like the sign-in form's: a wrong one is audited and counts toward
+ * the client's failed attempts, and a throttled client is refused before its token is looked at, so guessing through
+ * the API is no faster than through the form.
+ */
 async function identityOf(request: Request, ctx: HandlerContext): Promise<Identity> {
-  return identify(request.headers, ctx.auth, (await ctx.runtime.deps()).store.sessions);
+  const { store } = await ctx.runtime.deps();
+  if (!request.headers.has('authorization')) return identify(request.headers, ctx.auth, store.sessions);
+  const client = clientOf(request);
+  (ctx.signIns ?? getSignInLimiter()).check(client);
+  try {
+    return await identify(request.headers, ctx.auth, store.sessions);
+  } catch (err) {
+    if (err instanceof AuthError) await failedCredential(ctx, client, err.message, 'bearer token');
+    throw err;
+  }
 }
 
 async function operatorOf(request: Request, ctx: HandlerContext): Promise<Identity> {
-  return requireOperator(request, ctx.auth, (await ctx.runtime.deps()).store.sessions);
+  return authorizeOperator(await identityOf(request, ctx), request.headers, ctx.auth);
 }
 
 export function handleMe(request: Request, ctx: HandlerContext): Promise<Response> {
@@ -88,8 +112,7 @@ const sessionBody = z.object({ token: z.string().min(1).max(4096) }).strict();
 export function handleSessionLogin(request: Request, ctx: HandlerContext): Promise<Response> {
   return wrap(async () => {
     checkCsrf(request.headers, ctx.auth); // no signing in from another site's form either
-    // Without the server's peer header (a route reached some other way) every such caller shares one bucket.
-    const client = peerAddress(request.headers) ?? 'unknown';
+    const client = clientOf(request);
     const limiter = ctx.signIns ?? getSignInLimiter();
     limiter.check(client);
     const parsed = sessionBody.safeParse(await readJson(request));
@@ -98,8 +121,7 @@ export function handleSessionLogin(request: Request, ctx: HandlerContext): Promi
     const op = operatorForToken(parsed.data.token, ctx.auth);
     if (!op) {
       const reason = ctx.auth.operators.length > 0 ? 'invalid operator token' : 'no operator token is configured on this server';
-      limiter.fail(client);
-      await store.remediations.appendAudit({ at: new Date().toISOString(), actor: 'anonymous', via: 'anonymous', action: 'login-failed', result: reason, detail: `client ${client}` });
+      await failedCredential(ctx, client, reason, 'sign-in');
       throw new AuthError(reason);
     }
     limiter.succeed(client);
