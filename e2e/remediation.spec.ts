@@ -80,7 +80,7 @@ test('an operator remediates a broken lab node: preview, confirm, progress, veri
   const audit = page.getByRole('table', { name: 'Audit log entries' });
   const applied = audit.getByRole('row').filter({ hasText: 'apply' }).filter({ hasText: operator.node });
   await expect(applied).toHaveCount(1);
-  await expect(applied).toContainText('operator-token');
+  await expect(applied).toContainText('operator');
   await applied.getByRole('link', { name: /^Evidence of remediation/ }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(/^Remediation /);
   await expect(page.getByRole('list', { name: 'Remediation' }).getByRole('listitem').first()).toHaveAccessibleName(

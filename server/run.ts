@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { createAgentAuthenticator } from '../lib/auth/agentIdentity';
 import { describeAgentTokenSetup } from '../lib/auth/agentToken';
+import { checkAuthConfig } from '../lib/auth/config';
 import { clusterConfigFromEnv } from '../lib/cluster/config';
 import { startCluster, type ClusterRuntime } from '../lib/cluster/runtime';
 import { getEventBus } from '../lib/events/bus';
@@ -52,6 +53,7 @@ async function loadNext(config: ServerConfig): Promise<{ handle: NextHandler; cl
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
   setLogger(createServerLogger({ level: logLevelFromEnv(), format: logFormatFromEnv() }));
   const log = getLogger();
+  log.info(`vethwatch: ${checkAuthConfig()}`); // throws for a bad operator/proxy/session setting: refuse to start
   const storeConfig = storeConfigFromEnv();
   log.info({ store: describeStoreConfig(storeConfig) }, `vethwatch: store: ${describeStoreConfig(storeConfig)}`);
   await getStore(); // opens the database and runs pending migrations, or throws before we listen

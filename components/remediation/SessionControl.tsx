@@ -1,12 +1,13 @@
 'use client';
-// Who you are, in the header: your role, and for the local dashboard a small "sign in as operator" form that
-// trades the operator token for a session cookie (POST /api/v1/session).
+// Who you are, in the header (SessionBadge: your name and role), and where operator tokens are configured a small
+// "sign in as operator" form that trades your token for a server-side session (POST /api/v1/session).
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { useState, useSyncExternalStore } from 'react';
 import { meKeys, remediationKeys } from '../../lib/queries/keys';
 import { meQuery, signIn, signOut } from '../../lib/queries/remediation';
 import { describeRefusal } from './PreviewDialog';
+import { SessionBadge } from './SessionBadge';
 import styles from './remediation.module.css';
 
 export function SessionControl() {
@@ -29,7 +30,14 @@ export function SessionControl() {
       setError(null);
       await after();
     },
-    onError: (err) => setError(err instanceof Error && 'status' in err && err.status === 401 ? 'Wrong operator token.' : describeRefusal(err)),
+    onError: (err) =>
+      setError(
+        err instanceof Error && 'status' in err && err.status === 401
+          ? 'Wrong operator token.'
+          : err instanceof Error && 'status' in err && err.status === 429
+            ? 'Too many failed sign-ins from here; wait a while and try again.'
+            : describeRefusal(err),
+      ),
   });
   const logout = useMutation({ mutationFn: signOut, onSuccess: after });
 
@@ -38,9 +46,7 @@ export function SessionControl() {
   if (who.role === 'operator') {
     return (
       <div className={styles.signIn} aria-label="Session">
-        <span>
-          <strong>{who.user ?? 'operator'}</strong> · operator
-        </span>
+        <SessionBadge me={who} />
         {who.via === 'session' && (
           <button type="button" className="button" onClick={() => logout.mutate()} disabled={logout.isPending}>
             Sign out
@@ -52,7 +58,7 @@ export function SessionControl() {
   if (!who.sessionLogin) {
     return (
       <div className={styles.signIn} aria-label="Session">
-        <span className="muted">{who.user ?? 'anonymous'} · viewer</span>
+        <SessionBadge me={who} />
       </div>
     );
   }

@@ -1,40 +1,26 @@
 import 'server-only';
-// Who is asking, and may they remediate. Three ways to be an operator:
-// - a trusted proxy's X-Forwarded-User / X-Forwarded-Groups (only when VETHWATCH_TRUSTED_PROXY is set: anyone can
-//   send those headers to a server that is reachable directly), with the operator group VETHWATCH_OPERATOR_GROUP;
-// - `Authorization: Bearer <VETHWATCH_OPERATOR_TOKEN>` (API and CLI use);
-// - the signed session cookie POST /api/v1/session sets for a person who presented that token in the browser.
-// Everyone else is a viewer. Mutations not made with the bearer token (i.e. riding on cookies a browser attaches by
-// itself) must also pass the CSRF check: the custom header plus a same-origin Origin / Sec-Fetch-Site.
-import { createHash, timingSafeEqual } from 'node:crypto';
-import { AuthError, ForbiddenError } from '../http/errors';
-import { CSRF_HEADER, CSRF_VALUE, type IdentitySource, type Role } from '../remediation/types';
-import { readCookie, SESSION_COOKIE, sessionSecret, verifySession } from './session';
+// Who is asking, and may they remediate. Three ways to be an operator, each with a name for the audit log:
+// - `Authorization: Bearer <token>` of a named operator (VETHWATCH_OPERATORS_FILE, or VETHWATCH_OPERATOR_TOKEN as
+//   "operator"): API and CLI use;
+// - the session cookie POST /api/v1/session sets for a person who presented their token in the browser;
+// - a trusted proxy's X-Forwarded-User / X-Forwarded-Groups, believed only when the request's socket peer is in
+//   VETHWATCH_TRUSTED_PROXY, with the operator group VETHWATCH_OPERATOR_GROUP.
+// Everyone else is a viewer. Mutations riding on what a browser attaches by itself (cookies, proxy identity) must
+// also pass the CSRF check (lib/auth/csrf.ts).
+import { ForbiddenError, AuthError } from '../http/errors';
+import { peerAddress } from '../http/peer';
+import { getLogger } from '../log/logger';
+import type { IdentitySource, Role } from '../remediation/types';
+import type { SessionStore } from '../store/sessions';
+import { operatorsConfigured, type AuthConfig } from './config';
+import { checkCsrf } from './csrf';
+import type { Operator } from './operators';
+import { parseBearer, sameSecret } from './secrets';
+import { readCookie, resolveSession, SESSION_COOKIE } from './session';
+import { fromTrustedProxy, proxyHeadersPresent } from './trustedProxy';
 
-export const OPERATOR_TOKEN_ENV = 'VETHWATCH_OPERATOR_TOKEN';
-export const TRUSTED_PROXY_ENV = 'VETHWATCH_TRUSTED_PROXY';
-export const OPERATOR_GROUP_ENV = 'VETHWATCH_OPERATOR_GROUP';
-export const DEFAULT_OPERATOR_GROUP = 'vethwatch-operators';
-/** The user name a bearer-token or token-session operator is recorded under in the audit log. */
-export const TOKEN_USER = 'operator-token';
-
-export interface AuthConfig {
-  trustedProxy: boolean;
-  operatorGroup: string;
-  operatorToken: string | null;
-  sessionSecret: Buffer;
-}
-
-export function authConfigFromEnv(env: Record<string, string | undefined> = process.env): AuthConfig {
-  const proxy = env[TRUSTED_PROXY_ENV]?.trim().toLowerCase() ?? '';
-  const token = env[OPERATOR_TOKEN_ENV];
-  return {
-    trustedProxy: proxy !== '' && proxy !== '0' && proxy !== 'false' && proxy !== 'off',
-    operatorGroup: env[OPERATOR_GROUP_ENV]?.trim() || DEFAULT_OPERATOR_GROUP,
-    operatorToken: token && token.trim() ? token.trim() : null,
-    sessionSecret: sessionSecret(env),
-  };
-}
+export { authConfigFromEnv, type AuthConfig } from './config';
+export { checkCsrf } from './csrf';
 
 export interface Identity {
   user: string | null;
@@ -43,70 +29,71 @@ export interface Identity {
   via: IdentitySource;
 }
 
-function sameSecret(a: string, b: string): boolean {
-  const h = (s: string) => createHash('sha256').update(s, 'utf8').digest();
-  return timingSafeEqual(h(a), h(b));
+/** The operator whose token this is, or null. Every operator is compared, so the time says nothing about which. */
+export function operatorForToken(token: string, config: AuthConfig): Operator | null {
+  let found: Operator | null = null;
+  for (const op of config.operators) {
+    if (sameSecret(token, op.digest) && !found) found = op;
+  }
+  return found;
 }
 
-/** Throws AuthError only for a bearer token that is not the operator token; anything else is at least a viewer. */
-export function identify(headers: Headers, config: AuthConfig): Identity {
+function proxyIdentity(headers: Headers, config: AuthConfig): Identity | null {
+  if (!fromTrustedProxy(headers, config.trustedProxy)) {
+    const present = proxyHeadersPresent(headers);
+    // Someone reached us directly with headers only the proxy may set: worth an operator's eye, but the values
+    // (who they claimed to be) stay out of the log.
+    if (present.length > 0) getLogger().warn({ peer: peerAddress(headers) ?? 'unknown', headers: present }, 'vethwatch: ignored identity headers from a peer that is not a trusted proxy');
+    return null;
+  }
+  const user = headers.get('x-forwarded-user')?.trim();
+  if (!user) return null;
+  const groups = (headers.get('x-forwarded-groups') ?? '')
+    .split(',')
+    .map((g) => g.trim())
+    .filter(Boolean);
+  return { user, groups, role: groups.includes(config.operatorGroup) ? 'operator' : 'viewer', via: 'proxy' };
+}
+
+/** Throws AuthError only for an Authorization header that is no operator's token; anything else is at least a viewer. */
+export async function identify(headers: Headers, config: AuthConfig, sessions: SessionStore): Promise<Identity> {
   const authorization = headers.get('authorization');
-  const bearer = authorization ? /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization)?.[1] ?? null : null;
-  if (bearer && config.operatorToken && sameSecret(bearer, config.operatorToken)) {
-    return { user: TOKEN_USER, groups: [], role: 'operator', via: 'token' };
-  }
-  if (config.trustedProxy) {
-    const user = headers.get('x-forwarded-user')?.trim();
-    if (user) {
-      const groups = (headers.get('x-forwarded-groups') ?? '')
-        .split(',')
-        .map((g) => g.trim())
-        .filter(Boolean);
-      return { user, groups, role: groups.includes(config.operatorGroup) ? 'operator' : 'viewer', via: 'proxy' };
-    }
-  }
-  if (authorization) throw new AuthError(config.operatorToken ? 'invalid operator token' : 'no operator token is configured on this server');
-  const sessionUser = verifySession(readCookie(headers.get('cookie'), SESSION_COOKIE), config.sessionSecret, config.operatorToken);
-  if (sessionUser) return { user: sessionUser, groups: [], role: 'operator', via: 'session' };
+  const bearer = parseBearer(authorization);
+  const op = bearer ? operatorForToken(bearer, config) : null;
+  if (op) return { user: op.name, groups: [], role: 'operator', via: 'token' };
+  const proxied = proxyIdentity(headers, config);
+  if (proxied) return proxied;
+  if (authorization) throw new AuthError(config.operators.length > 0 ? 'invalid operator token' : 'no operator token is configured on this server');
+  const session = await resolveSession(sessions, readCookie(headers.get('cookie'), SESSION_COOKIE), config);
+  if (session) return { user: session.name, groups: [], role: 'operator', via: 'session' };
   return { user: null, groups: [], role: 'viewer', via: 'anonymous' };
 }
 
-/** Throws ForbiddenError unless a browser could only have sent this request from one of our own pages. */
-export function checkCsrf(headers: Headers, config: AuthConfig): void {
-  if (headers.get(CSRF_HEADER) !== CSRF_VALUE) {
-    throw new ForbiddenError(`cross-site request refused: the ${CSRF_HEADER}: ${CSRF_VALUE} header is missing`);
+/** Throws ForbiddenError unless the identity is an operator and, for a mutation not made with a token, the CSRF check passes. */
+export function authorizeOperator(id: Identity, headers: Headers, config: AuthConfig, opts: { mutation?: boolean } = {}): Identity {
+  if (id.role !== 'operator') {
+    throw new ForbiddenError(
+      id.user
+        ? `only operators may remediate; ${id.user} is not in the ${config.operatorGroup} group`
+        : operatorsConfigured(config)
+          ? 'only operators may remediate; sign in as an operator'
+          : 'only operators may remediate, and this server has no operator configured: everyone is a viewer',
+    );
   }
-  const site = headers.get('sec-fetch-site');
-  if (site !== null && site !== 'same-origin') throw new ForbiddenError(`cross-site request refused: Sec-Fetch-Site is ${site}`);
-  const origin = headers.get('origin');
-  if (origin !== null) {
-    const host = (config.trustedProxy ? headers.get('x-forwarded-host') : null) ?? headers.get('host');
-    let originHost: string | null = null;
-    try {
-      originHost = new URL(origin).host;
-    } catch {
-      originHost = null;
-    }
-    if (!host || originHost !== host) throw new ForbiddenError(`cross-site request refused: Origin ${origin} is not this site`);
-  }
+  if ((opts.mutation ?? true) && id.via !== 'token') checkCsrf(headers, config);
+  return id;
 }
 
 /**
  * The operator making this request, or a thrown AuthError (bad token) / ForbiddenError (viewer, or a mutation that
  * fails the CSRF check).
  */
-export function requireOperator(request: Request, config: AuthConfig = authConfigFromEnv(), opts: { mutation?: boolean } = {}): Identity {
-  const id = identify(request.headers, config);
-  if (id.role !== 'operator') {
-    throw new ForbiddenError(
-      id.user ? `only operators may remediate; ${id.user} is not in the ${config.operatorGroup} group` : 'only operators may remediate; sign in as an operator',
-    );
-  }
-  if ((opts.mutation ?? true) && id.via !== 'token') checkCsrf(request.headers, config);
-  return id;
+export async function requireOperator(request: Request, config: AuthConfig, sessions: SessionStore, opts: { mutation?: boolean } = {}): Promise<Identity> {
+  return authorizeOperator(await identify(request.headers, config, sessions), request.headers, config, opts);
 }
 
 /** The audit log's name for an identity. */
 export function actorName(id: Identity): string {
   return id.user ?? 'anonymous';
 }
+

@@ -1,61 +1,63 @@
 import 'server-only';
-// The browser session of a person who proved they hold the operator token (POST /api/v1/session): a signed,
-// HttpOnly, SameSite=Strict cookie. The HMAC key mixes the server secret with the token's hash, so changing the
-// operator token logs every session out. Without VETHWATCH_SESSION_SECRET a random secret is made per start
-// (kept on globalThis: the custom server and Next's bundles share it), so a restart logs everyone out.
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+// The browser session of an operator who signed in with their token (POST /api/v1/session). The cookie holds only
+// a random id; the store keeps its SHA-256 with the operator's name, the credential's fingerprint and the expiry
+// (lib/store/sessions.ts). So a session ends for every copy of the cookie, on every replica, when it is signed out,
+// when it expires, or when the operator's token changes or is removed.
+import { createHash, randomBytes } from 'node:crypto';
+import type { SessionStore } from '../store/sessions';
+import type { AuthConfig } from './config';
+import { credentialFingerprint, type Operator } from './operators';
 
 export const SESSION_COOKIE = 'vethwatch_session';
-export const SESSION_SECRET_ENV = 'VETHWATCH_SESSION_SECRET';
-export const SESSION_TTL_SECONDS = 12 * 60 * 60;
+/** 32 random bytes, base64url. */
+const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
 
-const KEY = Symbol.for('vethwatch.sessionSecret');
-type WithSecret = typeof globalThis & { [KEY]?: Buffer };
-
-export function sessionSecret(env: Record<string, string | undefined> = process.env): Buffer {
-  const configured = env[SESSION_SECRET_ENV]?.trim();
-  if (configured) return Buffer.from(configured, 'utf8');
-  const g = globalThis as WithSecret;
-  return (g[KEY] ??= randomBytes(32));
+export function sessionIdHash(id: string): string {
+  return createHash('sha256').update(id, 'utf8').digest('hex');
 }
 
-function key(secret: Buffer, operatorToken: string): Buffer {
-  return createHmac('sha256', secret).update('vethwatch-session\0').update(createHash('sha256').update(operatorToken).digest()).digest();
+/** Starts a session for an operator; returns the cookie value (the only copy of the id). */
+export async function startSession(sessions: SessionStore, operator: Operator, config: AuthConfig, nowMs = Date.now()): Promise<string> {
+  const id = randomBytes(32).toString('base64url');
+  await sessions.create({
+    idHash: sessionIdHash(id),
+    operator: operator.name,
+    credential: credentialFingerprint(operator),
+    createdAt: new Date(nowMs).toISOString(),
+    expiresAt: new Date(nowMs + config.sessionTtlMs).toISOString(),
+  });
+  return id;
 }
 
-interface SessionPayload {
-  u: string;
-  exp: number;
-}
-
-/** The cookie value for a new session. */
-export function signSession(user: string, secret: Buffer, operatorToken: string, nowMs = Date.now()): string {
-  const payload: SessionPayload = { u: user, exp: Math.floor(nowMs / 1000) + SESSION_TTL_SECONDS };
-  const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
-  const mac = createHmac('sha256', key(secret, operatorToken)).update(body).digest('base64url');
-  return `${body}.${mac}`;
-}
-
-/** The session's user, or null for a missing, forged, expired or outdated cookie. */
-export function verifySession(value: string | null | undefined, secret: Buffer, operatorToken: string | null, nowMs = Date.now()): string | null {
-  if (!value || !operatorToken) return null;
-  const dot = value.indexOf('.');
-  if (dot <= 0) return null;
-  const body = value.slice(0, dot);
-  const given = Buffer.from(value.slice(dot + 1), 'base64url');
-  const want = createHmac('sha256', key(secret, operatorToken)).update(body).digest();
-  if (given.length !== want.length || !timingSafeEqual(given, want)) return null;
-  try {
-    const p = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as SessionPayload;
-    if (typeof p.u !== 'string' || typeof p.exp !== 'number' || p.exp * 1000 <= nowMs) return null;
-    return p.u;
-  } catch {
+/**
+ * The operator a cookie value belongs to, or null for a missing, malformed, unknown or expired session, or one whose
+ * operator is gone or has a new token (that session is deleted on the way).
+ */
+export async function resolveSession(sessions: SessionStore, value: string | null, config: AuthConfig, nowMs = Date.now()): Promise<Operator | null> {
+  if (!value || !SESSION_ID.test(value)) return null;
+  const idHash = sessionIdHash(value);
+  const record = await sessions.get(idHash, new Date(nowMs).toISOString());
+  if (!record) return null;
+  const operator = config.operators.find((o) => o.name === record.operator);
+  if (!operator || credentialFingerprint(operator) !== record.credential) {
+    await sessions.delete(idHash);
     return null;
   }
+  return operator;
 }
 
-export function sessionCookie(value: string, secure: boolean): string {
-  return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SESSION_TTL_SECONDS}${secure ? '; Secure' : ''}`;
+/** Ends the session a cookie value names, if any. */
+export async function endSession(sessions: SessionStore, value: string | null): Promise<void> {
+  if (value && SESSION_ID.test(value)) await sessions.delete(sessionIdHash(value));
+}
+
+/** Whether cookies must be Secure: the public URL is https, or this very request came over https. */
+export function secureCookies(config: AuthConfig, requestUrl: string): boolean {
+  return config.publicUrl?.protocol === 'https:' || new URL(requestUrl).protocol === 'https:';
+}
+
+export function sessionCookie(value: string, config: AuthConfig, secure: boolean): string {
+  return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${Math.floor(config.sessionTtlMs / 1000)}${secure ? '; Secure' : ''}`;
 }
 
 export function clearSessionCookie(secure: boolean): string {

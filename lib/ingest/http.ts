@@ -3,7 +3,6 @@ import 'server-only';
 // request pipeline. Order matters: the token is checked before a byte of the body is read.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AgentCredential } from '../auth/agentIdentity';
-import { requireAgentToken } from '../auth/agentToken';
 import type { EventBus } from '../events/bus';
 import { MethodNotAllowedError } from '../http/errors';
 import { readBody, RequestAbortedError, sendError, sendJson } from '../http/node';
@@ -24,13 +23,12 @@ export interface ReportAcceptedBody {
 
 export interface ReportHandlerDeps {
   store: () => Promise<Store>;
-  agentToken: string | null;
   bus?: EventBus;
   maxBytes?: number;
   /** See clockSkew.ts; default VETHWATCH_MAX_CLOCK_SKEW_SECONDS or 120. */
   maxClockSkewSeconds?: number;
-  /** Checks the credential (lib/auth/agentIdentity); without it, only the shared agentToken is accepted. */
-  authenticate?: (authorization: string | undefined) => Promise<AgentCredential>;
+  /** Checks the credential (lib/auth/agentIdentity: the shared agentToken or a ServiceAccount token). */
+  authenticate: (authorization: string | undefined) => Promise<AgentCredential>;
   /** Count reports in lib/metrics (the server does; unit tests of the handler need not). */
   metrics?: boolean;
 }
@@ -40,13 +38,8 @@ export async function handleReportRequest(req: IncomingMessage, res: ServerRespo
   const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
   try {
     if (req.method !== 'POST') throw new MethodNotAllowedError(['POST']);
-    let requireNode: string | undefined;
-    if (deps.authenticate) {
-      const credential = await deps.authenticate(req.headers.authorization);
-      if (credential.kind === 'service-account') requireNode = credential.node;
-    } else {
-      requireAgentToken(req.headers.authorization, deps.agentToken);
-    }
+    const credential = await deps.authenticate(req.headers.authorization);
+    const requireNode = credential.kind === 'service-account' ? credential.node : undefined;
     const body = await readBody(req, deps.maxBytes ?? MAX_REPORT_BYTES);
     const result = await ingestReportText(await deps.store(), body.toString('utf8'), {
       bus: deps.bus,

@@ -54,6 +54,7 @@ const me: MeResponse = {
   executor: 'none',
   executorDetail: 'none',
   localNode: null,
+  operatorsConfigured: false,
   sessionLogin: false,
   csrf: { header: 'x-vethwatch-csrf', value: '1' },
 };

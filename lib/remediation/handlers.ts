@@ -1,10 +1,12 @@
 import 'server-only';
 // The remediation API as plain Request -> Response functions: the route files under app/api/v1 are one-line
 // wrappers around these, and the tests call them directly with their own runtime (store, executor, auth).
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { authConfigFromEnv, checkCsrf, identify, requireOperator, TOKEN_USER, type AuthConfig, type Identity } from '../auth/operator';
-import { clearSessionCookie, sessionCookie, signSession } from '../auth/session';
+import { operatorsConfigured } from '../auth/config';
+import { authConfigFromEnv, authorizeOperator, checkCsrf, identify, operatorForToken, type AuthConfig, type Identity } from '../auth/operator';
+import { clearSessionCookie, endSession, readCookie, resolveSession, secureCookies, SESSION_COOKIE, sessionCookie, startSession } from '../auth/session';
+import { getSignInLimiter, type SignInLimiter } from '../auth/signInLimiter';
+import { peerAddress } from '../http/peer';
 import { AuthError, BadJsonError, errorResponse, NotFoundError, ValidationError } from '../http/errors';
 import { previewFleet, resumeFleetRun, startFleetRun } from './fleet';
 import type { RemediationRuntime } from './runtime';
@@ -24,6 +26,8 @@ import {
 export interface HandlerContext {
   runtime: Pick<RemediationRuntime, 'config' | 'deps'>;
   auth: AuthConfig;
+  /** Failed sign-ins per client address; the process's own unless a test brings one. */
+  signIns?: SignInLimiter;
 }
 
 const NO_STORE = { 'cache-control': 'no-store' };
@@ -51,7 +55,8 @@ function me(ctx: HandlerContext, id: Identity): MeResponse {
     executor: config.executor,
     executorDetail: config.executorDetail,
     localNode: config.localNode,
-    sessionLogin: ctx.auth.operatorToken !== null,
+    sessionLogin: ctx.auth.operators.length > 0,
+    operatorsConfigured: operatorsConfigured(ctx.auth),
     csrf: { header: CSRF_HEADER, value: CSRF_VALUE },
   };
 }
@@ -66,41 +71,84 @@ async function wrap(fn: () => Promise<Response>): Promise<Response> {
 
 // --- who am I, sessions ------------------------------------------------------------------------------------------
 
+/** The client a failed credential is counted against; without the server's peer header all such callers share one. */
+const clientOf = (request: Request) => peerAddress(request.headers) ?? 'unknown';
+
+/** Records a failed credential: the audit log (time, client, reason; never the token) and the client's failure count. */
+async function failedCredential(ctx: HandlerContext, client: string, reason: string, how: string): Promise<void> {
+  (ctx.signIns ?? getSignInLimiter()).fail(client);
+  const { store } = await ctx.runtime.deps();
+  await store.remediations.appendAudit({ at: new Date().toISOString(), actor: 'anonymous', via: 'anonymous', action: 'login-failed', result: reason, detail: `client ${client} (${how})` });
+}
+
+/**
+ * Who is asking. A bearer token is a credential like the sign-in form's: a wrong one is audited and counts toward
+ * the client's failed attempts, and a throttled client is refused before its token is looked at, so guessing through
+ * the API is no faster than through the form.
+ */
+async function identityOf(headers: Headers, ctx: HandlerContext): Promise<Identity> {
+  const { store } = await ctx.runtime.deps();
+  if (!headers.has('authorization')) return identify(headers, ctx.auth, store.sessions);
+  const client = peerAddress(headers) ?? 'unknown';
+  (ctx.signIns ?? getSignInLimiter()).check(client);
+  try {
+    return await identify(headers, ctx.auth, store.sessions);
+  } catch (err) {
+    if (err instanceof AuthError) await failedCredential(ctx, client, err.message, 'bearer token');
+    throw err;
+  }
+}
+
+async function operatorOf(request: Request, ctx: HandlerContext): Promise<Identity> {
+  return authorizeOperator(await identityOf(request.headers, ctx), request.headers, ctx.auth);
+}
+
 export function handleMe(request: Request, ctx: HandlerContext): Promise<Response> {
   return wrap(async () => json(await whoAmI(request.headers, ctx)));
 }
 
 /** Who is asking, from a request's headers: GET /api/v1/me, and the pages' server-side prefetch of it. */
 export async function whoAmI(headers: Headers, ctx: HandlerContext): Promise<MeResponse> {
-  return me(ctx, identify(headers, ctx.auth));
+  return me(ctx, await identityOf(headers, ctx));
 }
 
 const sessionBody = z.object({ token: z.string().min(1).max(4096) }).strict();
 
-function isSecure(request: Request, auth: AuthConfig): boolean {
-  if (new URL(request.url).protocol === 'https:') return true;
-  return auth.trustedProxy && request.headers.get('x-forwarded-proto') === 'https';
-}
-
 export function handleSessionLogin(request: Request, ctx: HandlerContext): Promise<Response> {
   return wrap(async () => {
-    checkCsrf(request.headers, ctx.auth); // no logging in from another site's form either
+    checkCsrf(request.headers, ctx.auth); // no signing in from another site's form either
+    const client = clientOf(request);
+    const limiter = ctx.signIns ?? getSignInLimiter();
+    limiter.check(client);
     const parsed = sessionBody.safeParse(await readJson(request));
     if (!parsed.success) throw ValidationError.fromZod(parsed.error, 'send {"token": "<operator token>"}');
-    const expected = ctx.auth.operatorToken;
-    if (!expected) throw new AuthError('no operator token is configured on this server (VETHWATCH_OPERATOR_TOKEN)');
-    const h = (s: string) => createHash('sha256').update(s).digest();
-    if (!timingSafeEqual(h(parsed.data.token), h(expected))) throw new AuthError('invalid operator token');
-    const cookie = signSession(TOKEN_USER, ctx.auth.sessionSecret, expected);
-    await (await ctx.runtime.deps()).store.remediations.appendAudit({ at: new Date().toISOString(), actor: TOKEN_USER, via: 'session', action: 'login', detail: 'browser session started with the operator token' });
-    return json(me(ctx, { user: TOKEN_USER, groups: [], role: 'operator', via: 'session' }), 200, { 'set-cookie': sessionCookie(cookie, isSecure(request, ctx.auth)) });
+    const { store } = await ctx.runtime.deps();
+    const op = operatorForToken(parsed.data.token, ctx.auth);
+    if (!op) {
+      const reason = ctx.auth.operators.length > 0 ? 'invalid operator token' : 'no operator token is configured on this server';
+      await failedCredential(ctx, client, reason, 'sign-in');
+      throw new AuthError(reason);
+    }
+    limiter.succeed(client);
+    // A browser signing in again leaves no session behind under its old cookie.
+    await endSession(store.sessions, readCookie(request.headers.get('cookie'), SESSION_COOKIE));
+    const id = await startSession(store.sessions, op, ctx.auth);
+    await store.remediations.appendAudit({ at: new Date().toISOString(), actor: op.name, via: 'session', action: 'login', detail: `browser session started from ${client}` });
+    const secure = secureCookies(ctx.auth, request.url);
+    return json(me(ctx, { user: op.name, groups: [], role: 'operator', via: 'session' }), 200, { 'set-cookie': sessionCookie(id, ctx.auth, secure) });
   });
 }
 
+/** Ends the session the cookie names, for every copy of the cookie (the id is deleted from the store). */
 export function handleSessionLogout(request: Request, ctx: HandlerContext): Promise<Response> {
   return wrap(async () => {
     checkCsrf(request.headers, ctx.auth);
-    return json(me(ctx, { user: null, groups: [], role: 'viewer', via: 'anonymous' }), 200, { 'set-cookie': clearSessionCookie(isSecure(request, ctx.auth)) });
+    const { store } = await ctx.runtime.deps();
+    const value = readCookie(request.headers.get('cookie'), SESSION_COOKIE);
+    const op = await resolveSession(store.sessions, value, ctx.auth);
+    await endSession(store.sessions, value);
+    if (op) await store.remediations.appendAudit({ at: new Date().toISOString(), actor: op.name, via: 'session', action: 'logout', detail: null });
+    return json(me(ctx, { user: null, groups: [], role: 'viewer', via: 'anonymous' }), 200, { 'set-cookie': clearSessionCookie(secureCookies(ctx.auth, request.url)) });
   });
 }
 
@@ -117,7 +165,7 @@ const remediationBody = z
 
 export function handleNodeRemediationsPost(request: Request, node: string, ctx: HandlerContext): Promise<Response> {
   return wrap(async () => {
-    const who = requireOperator(request, ctx.auth);
+    const who = await operatorOf(request, ctx);
     const parsed = remediationBody.safeParse(await readJson(request));
     if (!parsed.success) throw ValidationError.fromZod(parsed.error, 'invalid remediation request');
     const deps = await ctx.runtime.deps();
@@ -195,7 +243,7 @@ const fleetBody = z
 
 export function handleFleetPost(request: Request, ctx: HandlerContext): Promise<Response> {
   return wrap(async () => {
-    const who = requireOperator(request, ctx.auth);
+    const who = await operatorOf(request, ctx);
     const parsed = fleetBody.safeParse(await readJson(request));
     if (!parsed.success) throw ValidationError.fromZod(parsed.error, 'invalid fleet remediation request');
     const deps = await ctx.runtime.deps();
@@ -224,7 +272,7 @@ export function handleSettingsGet(_request: Request, ctx: HandlerContext): Promi
 
 export function handleSettingsPut(request: Request, ctx: HandlerContext): Promise<Response> {
   return wrap(async () => {
-    const who = requireOperator(request, ctx.auth);
+    const who = await operatorOf(request, ctx);
     const body = await readJson(request);
     return json(await updateRemediationSettings((await ctx.runtime.deps()).store, who, body));
   });
@@ -257,5 +305,5 @@ export function handleAuditGet(request: Request, ctx: HandlerContext): Promise<R
 /** The context route handlers use: the process's runtime and the auth configuration from the environment. */
 export async function defaultContext(): Promise<HandlerContext> {
   const { getRemediationRuntime } = await import('./runtime');
-  return { runtime: getRemediationRuntime(), auth: authConfigFromEnv() };
+  return { runtime: getRemediationRuntime(), auth: authConfigFromEnv(), signIns: getSignInLimiter() };
 }

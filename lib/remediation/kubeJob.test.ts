@@ -93,7 +93,7 @@ describe.each(testEngines)('remediation Jobs on $name', (engine) => {
     const applied = await post({ planId: preview.planId });
     expect(applied.status).toBe(202);
     const { remediation } = (await applied.json()) as ApplyResponse;
-    expect(remediation).toMatchObject({ id: preview.remediationId, status: 'pending', jobName: preview.job!.name, jobNamespace: NS, requestedBy: 'operator-token', via: 'token' });
+    expect(remediation).toMatchObject({ id: preview.remediationId, status: 'pending', jobName: preview.job!.name, jobNamespace: NS, requestedBy: 'operator', via: 'token' });
     // Exactly: the dry run, then the create, of the same object.
     const posts = jobPosts();
     expect(posts.map((r) => r.query)).toEqual([{ dryRun: 'All' }, {}]);
@@ -130,7 +130,7 @@ describe.each(testEngines)('remediation Jobs on $name', (engine) => {
 
     const audit = (await (await handleAuditGet(request('/api/v1/audit'), ctx)).json()) as AuditPage;
     expect(audit.entries.map((e) => e.action)).toEqual(['verified', 'finished', 'apply', 'preview']);
-    expect(audit.entries.find((e) => e.action === 'apply')).toMatchObject({ actor: 'operator-token', via: 'token', node: NODE, planId: preview.planId, jobName: preview.job!.name });
+    expect(audit.entries.find((e) => e.action === 'apply')).toMatchObject({ actor: 'operator', via: 'token', node: NODE, planId: preview.planId, jobName: preview.job!.name });
     expect(audit.entries.find((e) => e.action === 'finished')).toMatchObject({ result: 'succeeded', verification: 'agent verified', jobName: preview.job!.name });
   });
 

@@ -12,7 +12,7 @@ export const ORIGIN = 'http://vethwatch.test';
 export const OPERATOR_TOKEN = 'op-token-for-tests-0123456789';
 
 export function testAuth(env: Record<string, string | undefined> = {}): AuthConfig {
-  return authConfigFromEnv({ VETHWATCH_OPERATOR_TOKEN: OPERATOR_TOKEN, VETHWATCH_SESSION_SECRET: 'test-secret', ...env });
+  return authConfigFromEnv({ VETHWATCH_OPERATOR_TOKEN: OPERATOR_TOKEN, ...env });
 }
 
 export function testRuntime(store: Store, config: RemediationConfig, bus: EventBus = createEventBus()): RemediationRuntime {

@@ -9,8 +9,8 @@ export type { Plan, RemediationResult };
 // Who am I
 
 export type Role = 'operator' | 'viewer';
-/** How the caller was identified: trusted-proxy headers, the operator bearer token, the signed session cookie
- *  (set by POST /api/v1/session with the operator token), or nothing. */
+/** How the caller was identified: trusted-proxy headers, a named operator's bearer token, the session cookie
+ *  (set by POST /api/v1/session with that token), or nothing. */
 export type IdentitySource = 'proxy' | 'token' | 'session' | 'anonymous';
 /** What would run a remediation: a Kubernetes Job, the agent on this host, or nothing (see `executorDetail`). */
 export type ExecutorKind = 'kubernetes' | 'local' | 'none';
@@ -21,7 +21,7 @@ export const CSRF_VALUE = '1';
 
 /** GET /api/v1/me */
 export interface MeResponse {
-  /** Proxy user name, "operator-token", or null when anonymous. */
+  /** The operator's name (token, session) or the proxy's user name; null when anonymous. */
   user: string | null;
   groups: string[];
   role: Role;
@@ -35,6 +35,8 @@ export interface MeResponse {
   localNode: string | null;
   /** Whether POST /api/v1/session accepts an operator token (VETHWATCH_OPERATOR_TOKEN is set). */
   sessionLogin: boolean;
+  /** Whether anyone can be an operator here (a token operator or a trusted proxy); false means viewers only. */
+  operatorsConfigured: boolean;
   csrf: { header: typeof CSRF_HEADER; value: typeof CSRF_VALUE };
 }
 
@@ -288,6 +290,8 @@ export const AUDIT_ACTIONS = [
   'fleet-wait',
   'fleet-finish',
   'login',
+  'login-failed',
+  'logout',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -10,6 +10,7 @@ import { migrateToLatest } from './migrate';
 import { createRemediationStore, type RemediationStore } from './remediations';
 import { createHistoryStore, eventFromRow, type HistoryStore } from './history';
 import { createLockStore, type LockStore } from './locks';
+import { createSessionStore, type SessionStore } from './sessions';
 import { TABLE_NAMES, type NodesTable, type Tables } from './tables';
 
 /** What a report says about its node, flattened for the fleet table. */
@@ -144,6 +145,8 @@ export interface Store {
   readonly history: HistoryStore;
   /** Named locks for run-once jobs across replicas (lib/store/locks.ts). */
   readonly locks: LockStore;
+  /** Operator browser sessions (lib/store/sessions.ts). */
+  readonly sessions: SessionStore;
   /** Every row of every table (TABLE_NAMES) in a stable order: for tests that prove a rejected report changed nothing. */
   dumpTables(): Promise<Record<string, unknown[]>>;
   close(): Promise<void>;
@@ -244,6 +247,7 @@ class KyselyStore implements Store {
   readonly remediations: RemediationStore;
   readonly history: HistoryStore;
   readonly locks: LockStore;
+  readonly sessions: SessionStore;
 
   constructor(
     readonly engine: Engine,
@@ -252,6 +256,7 @@ class KyselyStore implements Store {
     this.remediations = createRemediationStore(() => this.#open());
     this.history = createHistoryStore(() => this.#open());
     this.locks = createLockStore(engine, () => this.#open());
+    this.sessions = createSessionStore(() => this.#open());
   }
 
   #open(): Kysely<Tables> {
@@ -463,7 +468,7 @@ class KyselyStore implements Store {
     const out: Record<string, unknown[]> = {};
     for (const table of TABLE_NAMES) {
       // Every table has a one-column key; bigserial ids arrive as strings from PostgreSQL and are compared as numbers.
-      const key = table === 'node_reports' ? 'node' : table === 'nodes' ? 'name' : 'id';
+      const key = table === 'node_reports' ? 'node' : table === 'nodes' ? 'name' : table === 'operator_sessions' ? 'id_hash' : 'id';
       const rows = (await db.selectFrom(table).selectAll().orderBy(key).execute()) as Record<string, unknown>[];
       out[table] = table === 'events' || table === 'audit' ? rows.map((r) => ({ ...r, id: Number(r.id) })) : rows;
     }

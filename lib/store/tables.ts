@@ -139,6 +139,16 @@ export interface AuditTable {
 }
 
 /** Every table of the store, for Kysely<Tables>. */
+/** Operator browser sessions (migration 0007), keyed by the SHA-256 of the cookie's random id. */
+export interface OperatorSessionsTable {
+  id_hash: string;
+  operator: string;
+  /** Fingerprint of the credential the operator signed in with. */
+  credential: string;
+  created_at: string;
+  expires_at: string;
+}
+
 export interface Tables {
   nodes: NodesTable;
   node_reports: NodeReportsTable;
@@ -147,7 +157,8 @@ export interface Tables {
   remediation_settings: RemediationSettingsTable;
   fleet_runs: FleetRunsTable;
   audit: AuditTable;
+  operator_sessions: OperatorSessionsTable;
 }
 
 /** The table names, in the order dumpTables lists them. */
-export const TABLE_NAMES = ['nodes', 'node_reports', 'events', 'remediations', 'remediation_settings', 'fleet_runs', 'audit'] as const satisfies readonly (keyof Tables)[];
+export const TABLE_NAMES = ['nodes', 'node_reports', 'events', 'remediations', 'remediation_settings', 'fleet_runs', 'audit', 'operator_sessions'] as const satisfies readonly (keyof Tables)[];

@@ -1,5 +1,6 @@
-// POST /api/v1/session {token}: a browser becomes operator with the operator token (signed HttpOnly cookie).
-// DELETE /api/v1/session: logs out. Both need the CSRF header from a same-origin page.
+// POST /api/v1/session {token}: a browser becomes the operator whose token it presents (a server-side session; the
+// HttpOnly cookie holds only its random id). Failures are audited and rate limited per client address.
+// DELETE /api/v1/session: ends the session for every copy of the cookie. Both need the CSRF proof from our own origin.
 import { defaultContext, handleSessionLogin, handleSessionLogout } from '@/lib/remediation/handlers';
 
 export const dynamic = 'force-dynamic';
