@@ -39,14 +39,16 @@ export async function handleReportRequest(req: IncomingMessage, res: ServerRespo
   try {
     if (req.method !== 'POST') throw new MethodNotAllowedError(['POST']);
     let requireNode: string | undefined;
+    let checkNode: ((node: string) => void) | undefined;
     if (deps.authenticate) {
       const credential = await deps.authenticate(req.headers.authorization);
       if (credential.kind === 'service-account') requireNode = credential.node;
+      else checkNode = credential.checkNode;
     } else {
       requireAgentToken(req.headers.authorization, deps.agentToken);
     }
     const body = await readBody(req, deps.maxBytes ?? MAX_REPORT_BYTES);
-    const result = await ingestReportText(await deps.store(), body.toString('utf8'), { bus: deps.bus, requireNode });
+    const result = await ingestReportText(await deps.store(), body.toString('utf8'), { bus: deps.bus, requireNode, checkNode });
     if (deps.metrics) recordReportAccepted(result.outcome, seconds(), result.events);
     const duplicate = result.outcome === 'duplicate';
     const answer: ReportAcceptedBody = {

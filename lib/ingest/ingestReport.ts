@@ -34,6 +34,8 @@ export interface IngestOptions {
   bodyText?: string;
   /** The only node this report may be for (an agent's node-bound token); another node is refused, nothing written. */
   requireNode?: string;
+  /** Throws (ForbiddenError) when the credential may not report for this node (the shared token, for a cluster Node). */
+  checkNode?: (node: string) => void;
 }
 
 /** A parsed report body. */
@@ -42,6 +44,7 @@ export async function ingestReport(store: Store, input: unknown, options: Ingest
   if (options.requireNode !== undefined && envelope.node !== options.requireNode) {
     throw new ForbiddenError(`this agent's token is bound to node "${options.requireNode}"; it may not report for "${envelope.node}"`);
   }
+  options.checkNode?.(envelope.node);
   const collectedAt = toIsoUtc(envelope.collectedAt);
   const collectedMs = Date.parse(collectedAt);
   let report: Report | null = null;
@@ -97,6 +100,7 @@ export async function ingestReportText(store: Store, text: string, options: Omit
     });
   // A body naming another node than the token's takes the full path, which refuses it.
   if (scan && envelope?.success && (options.requireNode === undefined || scan.node === options.requireNode)) {
+    options.checkNode?.(scan.node);
     const repeated = await store.applyRepeat({
       reportId: scan.reportId,
       node: scan.node,
