@@ -14,11 +14,11 @@ export const SMALL_BODY_BYTES = 64 * 1024;
 const BODILESS_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 
 /**
- * The most body bytes a request may carry: reports 2 MiB; methods without a body meaning, and the lean read-only
- * paths listed in `noBodyPaths`, none; everything else (Next's route handlers) SMALL_BODY_BYTES.
+ * The most body bytes a request may carry: reports 2 MiB; methods without a body meaning none; everything else
+ * (Next's route handlers) SMALL_BODY_BYTES. (The lean read-only paths answer other methods 405 unread.)
  */
-export function bodyCapFor(method: string | undefined, pathname: string, noBodyPaths: ReadonlySet<string> = new Set()): number {
-  if (BODILESS_METHODS.has(method ?? 'GET') || noBodyPaths.has(pathname)) return 0;
+export function bodyCapFor(method: string | undefined, pathname: string): number {
+  if (BODILESS_METHODS.has(method ?? 'GET')) return 0;
   if (pathname === REPORTS_PATH) return MAX_REPORT_BYTES;
   return SMALL_BODY_BYTES;
 }

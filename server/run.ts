@@ -47,9 +47,6 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Lean paths that never take a body. */
-const LEAN_READ_PATHS: ReadonlySet<string> = new Set([STREAM_PATH, FLEET_PATH, HEALTHZ_PATH, READYZ_PATH, METRICS_PATH]);
-
 async function loadNext(config: ServerConfig): Promise<{ handle: NextHandler; close: () => Promise<void> }> {
   // A production Next server; Next warns about (and misbehaves under) anything else.
   (process.env as Record<string, string | undefined>).NODE_ENV ??= 'production';
@@ -96,7 +93,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
 
   const route = async (req: IncomingMessage, res: ServerResponse, pathname: string, role: ListenerRole): Promise<void> => {
     if (!servesPath(role, pathname)) throw new NotFoundError(`no route for ${pathname} on this port`);
-    const cap = bodyCapFor(req.method, pathname, LEAN_READ_PATHS);
+    const cap = bodyCapFor(req.method, pathname);
     if (refuseDeclaredBody(req, res, cap)) return;
     if (pathname === REPORTS_PATH) return handleReportRequest(req, res, { ...reportDeps, maxBytes: cap });
     if (pathname === HEALTHZ_PATH) return handleHealthz(req, res);
