@@ -10,7 +10,7 @@ import { clusterConfigFromEnv } from '../lib/cluster/config';
 import { startCluster, type ClusterRuntime } from '../lib/cluster/runtime';
 import { getEventBus } from '../lib/events/bus';
 import { startPgRelay, type PgRelay } from '../lib/events/pgRelay';
-import { setListenOrigins } from '../lib/auth/origins';
+import { listenOrigins, setListenOrigins } from '../lib/auth/origins';
 import { NotFoundError } from '../lib/http/errors';
 import { sendError } from '../lib/http/node';
 import type { ListenerRole } from '../lib/http/peer';
@@ -135,6 +135,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const agentUrl = agentServer ? await listen(agentServer, config.agentPort!, config.host) : null;
   // The origin check of state-changing requests (lib/auth/origins.ts) accepts the people listener's own origins.
   setListenOrigins(listenerOrigins(config.host, Number(new URL(url).port)));
+  log.info({ origins: listenOrigins() }, `vethwatch: the people listener's own origins: ${listenOrigins().join(', ')}`);
 
   let closing: Promise<void> | null = null;
   const close = () =>

@@ -52,8 +52,16 @@ describe('VETHWATCH_AGENT_PORT: agents and people on separate listeners', () => 
       body: JSON.stringify(buildReport({ node })),
     });
 
-  it('listen on two different ports', () => {
+  it('listen on two different ports; the origin check is given the people listener\'s origins, both spellings', () => {
     expect(new URL(agents).port).not.toBe(new URL(people).port);
+    const { port } = new URL(people);
+    const line = server
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { origins?: string[] })
+      .find((l) => l.origins);
+    expect(line?.origins).toEqual([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
   });
 
   it('the agent port takes reports and answers the probes, and 404 for everything else', async () => {
