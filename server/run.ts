@@ -1,8 +1,9 @@
 import 'server-only';
-// The custom server: answers POST /api/v1/reports on the lean node:http path and hands everything else to Next
-// (or, with VETHWATCH_NEXT=0, to a small read API). Migrations run before it listens.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+// The custom server: answers POST /api/v1/reports, the event stream and the fleet list on lean node:http paths and
+// hands everything else to Next (or, with VETHWATCH_NEXT=0, to a small read API). Migrations run before it listens.
+// Before any handler runs, every request gets the security headers, socket-derived peer headers, its listener's
+// path check and its body cap (server/bodyLimit.ts). With VETHWATCH_AGENT_PORT a second listener serves agents.
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createAgentAuthenticator } from '../lib/auth/agentIdentity';
 import { describeAgentTokenSetup } from '../lib/auth/agentToken';
 import { checkAuthConfig } from '../lib/auth/config';
@@ -10,7 +11,11 @@ import { clusterConfigFromEnv } from '../lib/cluster/config';
 import { startCluster, type ClusterRuntime } from '../lib/cluster/runtime';
 import { getEventBus } from '../lib/events/bus';
 import { startPgRelay, type PgRelay } from '../lib/events/pgRelay';
+import { listenOrigins, setListenOrigins } from '../lib/auth/origins';
+import { NotFoundError } from '../lib/http/errors';
 import { sendError } from '../lib/http/node';
+import type { ListenerRole } from '../lib/http/peer';
+import { setSecurityHeaders } from '../lib/http/securityHeaders';
 import { endEventStreams, handleStreamRequest, STREAM_PATH } from '../lib/history/stream';
 import { maxClockSkewSecondsFromEnv } from '../lib/ingest/clockSkew';
 import { handleReportRequest, REPORTS_PATH } from '../lib/ingest/http';
@@ -25,8 +30,10 @@ import { closeStore, describeStoreConfig, getStore, storeConfigFromEnv } from '.
 import { handleAgentApiRequest } from '../lib/remediation/agentHttp';
 import { AGENT_API_PREFIX } from '../lib/report/remediation';
 import { closeRemediationRuntime, getRemediationRuntime } from '../lib/remediation/runtime';
-import { guardAgentCredential } from './agentGuard';
+import { stripAgentCredential } from './agentGuard';
 import { handleApiOnly } from './apiOnly';
+import { bodyCapFor, holdBody, refuseDeclaredBody } from './bodyLimit';
+import { createListener, listen, listenerOrigins, servesPath, setPeerHeaders } from './listeners';
 import { serverConfigFromEnv, type ServerConfig } from './config';
 import { handleHealthz, handleReadyz, HEALTHZ_PATH, READYZ_PATH } from './health';
 import { retentionConfigFromEnv, startRetention } from './retention';
@@ -35,8 +42,12 @@ import { configuredMetricsToken, handleMetrics, METRICS_PATH } from './metrics';
 type NextHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 export interface RunningServer {
+  /** The people listener (alone: everyone's). */
   server: Server;
   url: string;
+  /** The agents' listener and its URL, when VETHWATCH_AGENT_PORT splits them. */
+  agentServer: Server | null;
+  agentUrl: string | null;
   close(): Promise<void>;
 }
 
@@ -81,69 +92,67 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const nextApp = config.next ? await loadNext(config) : null;
   const reportDeps = { store: getStore, agentToken: config.agentToken, bus, authenticate: authenticator.authenticate, metrics: true, maxClockSkewSeconds: maxClockSkewSecondsFromEnv() };
 
-  const server = createServer((req, res) => {
+  const streamDeps = { store: getStore, bus, limits: config.streams };
+  const handOn = (req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> =>
+    nextApp ? nextApp.handle(req, res) : handleApiOnly(req, res, pathname, getStore);
+
+  const route = async (req: IncomingMessage, res: ServerResponse, pathname: string, role: ListenerRole): Promise<void> => {
+    if (!servesPath(role, pathname)) throw new NotFoundError(`no route for ${pathname} on this port`);
+    const cap = bodyCapFor(req.method, pathname);
+    if (refuseDeclaredBody(req, res, cap)) return;
+    if (pathname === REPORTS_PATH) return handleReportRequest(req, res, { ...reportDeps, maxBytes: cap });
+    if (pathname.startsWith(AGENT_API_PREFIX)) {
+      return handleAgentApiRequest(req, res, pathname, { authenticate: authenticator.authenticate, remediation: () => getRemediationRuntime().deps() });
+    }
+    if (pathname === HEALTHZ_PATH) return handleHealthz(req, res);
+    if (pathname === READYZ_PATH) return handleReadyz(req, res, { store: getStore, cluster });
+    if (pathname === METRICS_PATH) return handleMetrics(req, res, { metrics, token: metricsToken });
+    stripAgentCredential(req, pathname, authenticator);
+    // SSE lives here, not in Next: see lib/history/stream.ts. So does the fleet list: lib/nodes/http.ts.
+    if (pathname === STREAM_PATH) return handleStreamRequest(req, res, streamDeps);
+    if (pathname === FLEET_PATH) return handleFleetRequest(req, res, { store: getStore });
+    // Next (and the API-only router) read bodies themselves: hold the body until it is whole and within the cap.
+    holdBody(req, res, cap, () => void handOn(req, res, pathname).catch((err) => sendError(res, err)));
+  };
+
+  const handlerFor = (role: ListenerRole) => (req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const pathname = q === -1 ? url : url.slice(0, q);
+    setSecurityHeaders(res);
     const requestId = requestIdFor(req.headers[REQUEST_ID_HEADER]);
     res.setHeader(REQUEST_ID_HEADER, requestId);
+    setPeerHeaders(req, role);
     const started = process.hrtime.bigint();
     res.once('finish', () => {
       const status = res.statusCode;
       const fields = { requestId, method: req.method, path: pathname, status, ms: Number(process.hrtime.bigint() - started) / 1e6 };
       // Agents report every few seconds: successes are debug, refusals are what an operator must see.
       if (status >= 500) log.error(fields, 'request failed');
-      else if (status >= 400 && (pathname === REPORTS_PATH || pathname === METRICS_PATH)) log.warn(fields, 'request refused');
+      else if (status >= 400 && (pathname === REPORTS_PATH || pathname === METRICS_PATH || status === 413 || status === 429)) log.warn(fields, 'request refused');
       else log.debug(fields, 'request');
     });
-    const work =
-      pathname === REPORTS_PATH
-        ? handleReportRequest(req, res, reportDeps)
-        : pathname.startsWith(AGENT_API_PREFIX)
-          ? handleAgentApiRequest(req, res, pathname, { authenticate: authenticator.authenticate, remediation: () => getRemediationRuntime().deps() })
-          : pathname === HEALTHZ_PATH
-          ? Promise.resolve(handleHealthz(req, res))
-          : pathname === READYZ_PATH
-            ? handleReadyz(req, res, { store: getStore, cluster })
-            : pathname === METRICS_PATH
-              ? handleMetrics(req, res, { metrics, token: metricsToken })
-              : guardAgentCredential(req, pathname, authenticator).then(() =>
-                  // SSE lives here, not in Next: see lib/history/stream.ts. So does the fleet list: lib/nodes/http.ts.
-                  pathname === STREAM_PATH
-                    ? handleStreamRequest(req, res, { store: getStore, bus })
-                    : pathname === FLEET_PATH
-                      ? handleFleetRequest(req, res, { store: getStore })
-                      : nextApp
-                      ? nextApp.handle(req, res)
-                      : handleApiOnly(req, res, pathname, getStore),
-                );
-    work.catch((err) => sendError(res, err));
-  });
+    route(req, res, pathname, role).catch((err) => sendError(res, err));
+  };
 
-  // Agents report every few seconds on a kept-alive connection. Node's 5 s default idle timeout would close
-  // connections just as agents reuse them (a reset, then a retry); idle connections are cheap, so keep them longer.
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  const url = `http://${host}:${port}`;
+  const split = config.agentPort !== null;
+  const server = createListener(handlerFor(split ? 'people' : 'both'), config.limits);
+  const agentServer = split ? createListener(handlerFor('agent'), config.limits) : null;
+  const servers = agentServer ? [server, agentServer] : [server];
+  const url = await listen(server, config.port, config.host);
+  const agentUrl = agentServer ? await listen(agentServer, config.agentPort!, config.host) : null;
+  // The origin check of state-changing requests (lib/auth/origins.ts) accepts the people listener's own origins.
+  setListenOrigins(listenerOrigins(config.host, Number(new URL(url).port)));
+  log.info({ origins: listenOrigins() }, `vethwatch: the people listener's own origins: ${listenOrigins().join(', ')}`);
 
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
-      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      const stopped = Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
       endEventStreams();
-      server.closeIdleConnections();
+      for (const s of servers) s.closeIdleConnections();
       // Requests still running get a few seconds to finish; then their connections are cut.
-      const force = setTimeout(() => server.closeAllConnections(), 5000);
+      const force = setTimeout(() => servers.forEach((s) => s.closeAllConnections()), 5000);
       force.unref();
       await stopped;
       clearTimeout(force);
@@ -157,7 +166,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       await closeStore();
     })());
 
-  return { server, url, close };
+  return { server, url, agentServer, agentUrl, close };
 }
 
 export async function runFromEnv(): Promise<void> {
@@ -180,6 +189,7 @@ export async function runFromEnv(): Promise<void> {
     });
   }
   // The words "vethwatch listening on URL" are the documented ready line (tests and scripts wait for it); the
-  // space after the URL ends it inside the JSON line too.
+  // space after the URL ends it inside the JSON line too. The agents' listener, if any, is announced just before.
+  if (running.agentUrl) getLogger().info({ url: running.agentUrl }, `vethwatch agents listening on ${running.agentUrl} (pid ${process.pid})`);
   getLogger().info({ url: running.url }, `vethwatch listening on ${running.url} (pid ${process.pid})`);
 }

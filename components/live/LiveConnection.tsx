@@ -52,6 +52,11 @@ function useLiveStream() {
         pending.push(event);
         batchTimer ??= setTimeout(flush, BATCH_MS);
       };
+      // The server could not replay what was missed (too much, or pruned): refetch everything shown, then follow.
+      es.addEventListener('reset', (msg) => {
+        if ((msg as MessageEvent).lastEventId) lastId = (msg as MessageEvent).lastEventId;
+        void client.invalidateQueries();
+      });
       es.onerror = () => {
         if (es.readyState === EventSource.CONNECTING) {
           setLiveStatus('reconnecting');

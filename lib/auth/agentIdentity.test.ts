@@ -104,16 +104,40 @@ describe('with a cluster (fake API server)', () => {
     expect(results).toEqual(['error']);
   });
 
-  it('tells agent tokens apart for the read API without throwing', async () => {
+  it('recognises the shared token locally, never asking the API server about any other bearer', async () => {
     const token = jwt();
     c.fake.addServiceAccountToken(token, { ...sa, name: 'vethwatch-agent' });
-    const operator = jwt();
-    c.fake.addServiceAccountToken(operator, { ...sa, name: 'operator' });
     const auth = make();
-    expect(await auth.isAgentToken(`Bearer ${token}`)).toBe('service-account');
-    expect(await auth.isAgentToken('Bearer shared')).toBe('shared');
-    expect(await auth.isAgentToken(`Bearer ${operator}`)).toBeNull();
-    expect(await auth.isAgentToken('Bearer not-a-jwt')).toBeNull();
-    expect(await auth.isAgentToken(undefined)).toBeNull();
+    expect(auth.isSharedToken('Bearer shared')).toBe(true);
+    expect(auth.isSharedToken(`Bearer ${token}`)).toBe(false);
+    expect(auth.isSharedToken('Bearer not-a-jwt')).toBe(false);
+    expect(auth.isSharedToken(undefined)).toBe(false);
+    expect(c.fake.requests.filter((r) => r.path.endsWith('/tokenreviews'))).toHaveLength(0);
+  });
+
+  it('refuses the shared token for a Node of the cluster, and until the Node list is loaded', async () => {
+    let nodes: Set<string> | null = null;
+    const auth = make({ clusterNodes: () => nodes });
+    const cred = await auth.authenticate('Bearer shared');
+    expect(cred.kind).toBe('shared');
+    const check = (cred as { checkNode?: (n: string) => void }).checkNode!;
+    expect(() => check('ip-10-0-0-1')).toThrow(AuthUnavailableError);
+    nodes = new Set(['ip-10-0-0-1']);
+    expect(() => check('ip-10-0-0-1')).toThrow(
+      new ForbiddenError('"ip-10-0-0-1" is a Node of this cluster: only its own agent\'s ServiceAccount token may report for it, not the shared token'),
+    );
+    expect(() => check('laptop-outside')).not.toThrow();
+    // Without a cluster the shared token may report for any node.
+    expect((await make().authenticate('Bearer shared')) as unknown).toEqual({ kind: 'shared' });
+  });
+
+  it('answers 503 (retry) when unknown tokens have spent the TokenReview budget', async () => {
+    const auth = make({ reviewer: createTokenReviewer(c.kube, 'vethwatch', { burst: 2, ratePerSecond: 0.001 }) });
+    await expect(auth.authenticate(`Bearer ${jwt()}`)).rejects.toBeInstanceOf(AuthError);
+    await expect(auth.authenticate(`Bearer ${jwt()}`)).rejects.toBeInstanceOf(AuthError);
+    const err = await auth.authenticate(`Bearer ${jwt()}`).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AuthUnavailableError);
+    expect(results).toEqual(['rejected', 'rejected', 'throttled']);
+    expect(c.fake.requests.filter((r) => r.path.endsWith('/tokenreviews'))).toHaveLength(2);
   });
 });

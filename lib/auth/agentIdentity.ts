@@ -3,9 +3,11 @@ import 'server-only';
 //  - the shared token (VETHWATCH_AGENT_TOKEN), for agents outside a cluster; it may report for any node;
 //  - in a cluster, the agent pod's projected ServiceAccount token (audience VETHWATCH_TOKEN_AUDIENCE), checked with
 //    a TokenReview; it may report only for the node its pod runs on, so one node cannot speak for another.
-import { createHash, timingSafeEqual } from 'node:crypto';
-import type { AgentIdentity, TokenReviewer } from '../kube/tokenReview';
-import { AuthError, ForbiddenError, HttpError } from '../http/errors';
+// In a cluster the shared token may not report for a Node of that cluster either: only that node's own agent may.
+// A TokenReview is asked only here, on the agents' paths; nothing a person's request carries causes one.
+import { ForbiddenError, AuthError, HttpError } from '../http/errors';
+import { TokenReviewThrottledError, type AgentIdentity, type TokenReviewer } from '../kube/tokenReview';
+import { parseBearer, sameSecret, secretDigest } from './secrets';
 
 export const TOKEN_AUDIENCE_ENV = 'VETHWATCH_TOKEN_AUDIENCE';
 export const DEFAULT_TOKEN_AUDIENCE = 'vethwatch';
@@ -13,7 +15,8 @@ export const AGENT_SERVICE_ACCOUNT_ENV = 'VETHWATCH_AGENT_SERVICE_ACCOUNT';
 export const DEFAULT_AGENT_SERVICE_ACCOUNT = 'system:serviceaccount:vethwatch:vethwatch-agent';
 
 export type AgentCredential =
-  | { kind: 'shared' }
+  /** `checkNode`: throws when the shared token may not report for a node (a Node of the watched cluster). */
+  | { kind: 'shared'; checkNode?: (node: string) => void }
   /** `node`: the only node this agent may report for. */
   | { kind: 'service-account'; username: string; node: string; podName: string | null };
 
@@ -41,7 +44,12 @@ export interface AgentAuthOptions {
    */
   podNode?: (namespace: string, podName: string) => Promise<string | null>;
   /** Called once per TokenReview answer the authenticator acts on (for metrics). */
-  onReview?: (result: 'agent' | 'rejected' | 'not-agent' | 'error') => void;
+  onReview?: (result: 'agent' | 'rejected' | 'not-agent' | 'error' | 'throttled') => void;
+  /**
+   * The watched cluster's Node names (null until the Node list is loaded). Given, the shared token may not report
+   * for any of them: each has an agent with its own node-bound token.
+   */
+  clusterNodes?: () => { has(name: string): boolean } | null;
 }
 
 export interface AgentAuthenticator {
@@ -50,20 +58,13 @@ export interface AgentAuthenticator {
    * (403: a valid token that is not the agent's) or AuthUnavailableError (503: the API server did not answer).
    */
   authenticate(authorization: string | null | undefined): Promise<AgentCredential>;
-  /** Whether a bearer token is an agent's (for refusing agents on read endpoints). Never throws. */
-  isAgentToken(authorization: string | null | undefined): Promise<AgentCredential['kind'] | null>;
+  /** Whether the header carries the shared agent token (a local comparison: never a TokenReview). */
+  isSharedToken(authorization: string | null | undefined): boolean;
   readonly acceptsServiceAccounts: boolean;
 }
 
-const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
-
-export function bearerToken(authorization: string | null | undefined): string | null {
-  return BEARER.exec(authorization ?? '')?.[1] ?? null;
-}
-
-function fingerprint(value: string): Buffer {
-  return createHash('sha256').update(value, 'utf8').digest();
-}
+/** Kept for callers of the old name; parseBearer (lib/auth/secrets.ts) is the one parser. */
+export const bearerToken = parseBearer;
 
 /** Service-account tokens are JWTs; anything else is not worth a TokenReview. */
 function looksLikeJwt(token: string): boolean {
@@ -71,14 +72,31 @@ function looksLikeJwt(token: string): boolean {
 }
 
 export function createAgentAuthenticator(opts: AgentAuthOptions): AgentAuthenticator {
-  const shared = opts.sharedToken ? fingerprint(opts.sharedToken) : null;
+  const shared = opts.sharedToken ? secretDigest(opts.sharedToken) : null;
   const agentSa = opts.agentServiceAccount ?? DEFAULT_AGENT_SERVICE_ACCOUNT;
-  const isShared = (token: string) => shared !== null && timingSafeEqual(fingerprint(token), shared);
+  const isShared = (token: string) => shared !== null && sameSecret(token, shared);
+  const clusterNodes = opts.clusterNodes;
+  const sharedCredential: AgentCredential = clusterNodes
+    ? {
+        kind: 'shared',
+        checkNode(node) {
+          const nodes = clusterNodes();
+          if (!nodes) throw new AuthUnavailableError("the cluster's Node list is not loaded yet, so the shared token cannot be checked against it; retry later");
+          if (nodes.has(node)) {
+            throw new ForbiddenError(`"${node}" is a Node of this cluster: only its own agent's ServiceAccount token may report for it, not the shared token`);
+          }
+        },
+      }
+    : { kind: 'shared' };
 
   async function review(token: string): Promise<AgentIdentity> {
     try {
       return await opts.reviewer!.review(token);
     } catch (err) {
+      if (err instanceof TokenReviewThrottledError) {
+        opts.onReview?.('throttled');
+        throw new AuthUnavailableError('too many unknown agent tokens to check right now; retry later');
+      }
       opts.onReview?.('error');
       throw new AuthUnavailableError(`cannot check the agent token with the Kubernetes API: ${(err as Error).message}`);
     }
@@ -104,9 +122,9 @@ export function createAgentAuthenticator(opts: AgentAuthOptions): AgentAuthentic
 
     async authenticate(authorization) {
       if (!shared && !opts.reviewer) throw new AuthError('agent reports are disabled: the server has no agent token configured and watches no cluster');
-      const token = bearerToken(authorization);
+      const token = parseBearer(authorization);
       if (!token) throw new AuthError('missing bearer token');
-      if (isShared(token)) return { kind: 'shared' };
+      if (isShared(token)) return sharedCredential;
       if (!opts.reviewer || !looksLikeJwt(token)) throw new AuthError('invalid bearer token');
       const identity = await review(token);
       if (!identity.authenticated) {
@@ -121,17 +139,9 @@ export function createAgentAuthenticator(opts: AgentAuthOptions): AgentAuthentic
       return { kind: 'service-account', username: identity.username, node: await nodeOf(identity), podName: identity.podName };
     },
 
-    async isAgentToken(authorization) {
-      const token = bearerToken(authorization);
-      if (!token) return null;
-      if (isShared(token)) return 'shared';
-      if (!opts.reviewer || !looksLikeJwt(token)) return null;
-      try {
-        const identity = await opts.reviewer.review(token);
-        return identity.authenticated && identity.username === agentSa ? 'service-account' : null;
-      } catch {
-        return null;
-      }
+    isSharedToken(authorization) {
+      const token = parseBearer(authorization);
+      return token !== null && isShared(token);
     },
   };
 }

@@ -49,6 +49,8 @@ export function startCluster(opts: StartClusterOptions): ClusterRuntime {
     agentServiceAccount: opts.config.agentServiceAccount,
     podNode: podNodeLookup(opts.kube),
     onReview: (result) => opts.metrics.tokenReviews.inc({ result }),
+    // The shared token is for agents outside the cluster; a Node of the cluster has an agent with its own token.
+    clusterNodes: () => nodes.nodes(),
   });
 
   const publisher = startPublisher({

@@ -30,11 +30,17 @@ export function sendError(res: ServerResponse, err: unknown): void {
 
 /** How long a refused upload may keep sending (discarded) after its answer, so the client can read the answer. */
 export const LINGER_MS = 2000;
+/** How much of a refused upload is read (and dropped) per LINGER_TICK_MS while lingering: 640 KiB/s. */
+const LINGER_BYTES_PER_TICK = 64 * 1024;
+const LINGER_TICK_MS = 100;
 
 /**
  * After a 413 the connection must close, but closing while the client is still sending makes the kernel reset
  * the connection, and most clients then report the reset instead of our answer. Like nginx's lingering close:
  * send FIN after the answer, discard (never buffer) what still arrives, and cut the connection after LINGER_MS.
+ * The discarding is paced: a client that sends slightly too much is drained at once, while a flood is read no
+ * faster than LINGER_BYTES_PER_TICK, so it cannot make the process churn through (and hold, until the next
+ * garbage collection) hundreds of megabytes of read buffers.
  */
 function lingeringClose(res: ServerResponse): void {
   const socket = res.socket;
@@ -45,7 +51,22 @@ function lingeringClose(res: ServerResponse): void {
     socket.end();
     req.removeAllListeners('data');
     req.resume();
-    setTimeout(() => socket.destroy(), LINGER_MS).unref();
+    let budget = LINGER_BYTES_PER_TICK;
+    socket.on('data', (chunk: Buffer) => {
+      budget -= chunk.length;
+      if (budget <= 0) socket.pause();
+    });
+    const pace = setInterval(() => {
+      budget = LINGER_BYTES_PER_TICK;
+      socket.resume();
+    }, LINGER_TICK_MS);
+    pace.unref();
+    const cut = setTimeout(() => socket.destroy(), LINGER_MS);
+    cut.unref();
+    socket.once('close', () => {
+      clearInterval(pace);
+      clearTimeout(cut);
+    });
   };
 }
 

@@ -40,10 +40,12 @@ export async function handleReportRequest(req: IncomingMessage, res: ServerRespo
     if (req.method !== 'POST') throw new MethodNotAllowedError(['POST']);
     const credential = await deps.authenticate(req.headers.authorization);
     const requireNode = credential.kind === 'service-account' ? credential.node : undefined;
+    const checkNode = credential.kind === 'shared' ? credential.checkNode : undefined;
     const body = await readBody(req, deps.maxBytes ?? MAX_REPORT_BYTES);
     const result = await ingestReportText(await deps.store(), body.toString('utf8'), {
       bus: deps.bus,
       requireNode,
+      checkNode,
       maxClockSkewSeconds: deps.maxClockSkewSeconds,
     });
     if (deps.metrics) recordReportAccepted(result.outcome, seconds(), result.events);

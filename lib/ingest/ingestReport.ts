@@ -37,6 +37,8 @@ export interface IngestOptions {
   bodyText?: string;
   /** The only node this report may be for (an agent's node-bound token); another node is refused, nothing written. */
   requireNode?: string;
+  /** Throws (ForbiddenError) when the credential may not report for this node (the shared token, for a cluster Node). */
+  checkNode?: (node: string) => void;
 }
 
 /** A parsed report body. */
@@ -45,6 +47,7 @@ export async function ingestReport(store: Store, input: unknown, options: Ingest
   if (options.requireNode !== undefined && envelope.node !== options.requireNode) {
     throw new ForbiddenError(`this agent's token is bound to node "${options.requireNode}"; it may not report for "${envelope.node}"`);
   }
+  options.checkNode?.(envelope.node);
   const collectedAt = toIsoUtc(envelope.collectedAt);
   const collectedMs = Date.parse(collectedAt);
   const receivedAt = options.receivedAt ?? new Date();
@@ -108,6 +111,7 @@ export async function ingestReportText(store: Store, text: string, options: Omit
     (options.requireNode === undefined || scan.node === options.requireNode) &&
     !isTooFarAhead(Date.parse(scan.collectedAt), receivedAt, options.maxClockSkewSeconds ?? maxClockSkewSecondsFromEnv())
   ) {
+    options.checkNode?.(scan.node);
     const repeated = await store.applyRepeat({
       reportId: scan.reportId,
       node: scan.node,

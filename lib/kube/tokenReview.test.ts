@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type FakeCluster, startFakeCluster } from '@/test/fake-kube/cluster';
 import { KubeForbiddenError } from './errors';
-import { createTokenReviewer, reviewAgentToken } from './tokenReview';
+import { createTokenReviewer, reviewAgentToken, TokenReviewThrottledError } from './tokenReview';
 
 let c: FakeCluster;
 beforeEach(async () => {
@@ -105,15 +105,53 @@ describe('createTokenReviewer', () => {
     expect(reviews()).toBe(4);
   });
 
-  it('evicts the oldest entries beyond maxEntries and does not cache API failures', async () => {
+  it('bounds each cache (accepted, rejected) by maxEntries, oldest out first, and does not cache API failures', async () => {
     const reviewer = createTokenReviewer(c.kube, 'vethwatch', { maxEntries: 2 });
-    await reviewer.review('a');
-    await reviewer.review('b');
+    const reviews = () => c.fake.requests.filter((r) => r.path.endsWith('/tokenreviews')).length;
     await reviewer.review('agent-token-1');
-    expect(reviewer.size).toBe(2);
+    for (const t of ['a', 'b', 'd', 'e', 'f']) await reviewer.review(t);
+    expect(reviewer.size).toBe(3); // two rejected, one accepted
+    expect(reviews()).toBe(6);
+    // A flood of rejected tokens did not push the accepted one out; the newest rejected ones are kept.
+    expect((await reviewer.review('agent-token-1')).authenticated).toBe(true);
+    await reviewer.review('f');
+    expect(reviews()).toBe(6);
+    await reviewer.review('a');
+    expect(reviews()).toBe(7);
     c.fake.forbid({ verb: 'create', resource: 'tokenreviews' });
     await expect(reviewer.review('c')).rejects.toBeInstanceOf(KubeForbiddenError);
-    expect(reviewer.size).toBe(2);
-    expect((await reviewer.review('agent-token-1')).authenticated).toBe(true); // still cached
+    expect(reviewer.size).toBe(3);
+  });
+
+  it('spends a token bucket on tokens it has not accepted before; known agents never wait for it', async () => {
+    let now = 5_000_000;
+    const reviewer = createTokenReviewer(c.kube, 'vethwatch', { ttlMs: 60_000, burst: 3, ratePerSecond: 1, now: () => now });
+    const reviews = () => c.fake.requests.filter((r) => r.path.endsWith('/tokenreviews')).length;
+    expect((await reviewer.review('agent-token-1')).authenticated).toBe(true);
+    await reviewer.review('bogus-1');
+    await reviewer.review('bogus-2');
+    await expect(reviewer.review('bogus-3')).rejects.toBeInstanceOf(TokenReviewThrottledError);
+    expect(reviews()).toBe(3);
+    // Cached answers cost nothing from the bucket.
+    expect((await reviewer.review('bogus-1')).authenticated).toBe(false);
+    now += 60_001; // the bucket is full again (burst 3), and the agent's accepted entry has expired
+    await reviewer.review('bogus-3');
+    await reviewer.review('bogus-4');
+    await reviewer.review('bogus-5');
+    await expect(reviewer.review('bogus-6')).rejects.toBeInstanceOf(TokenReviewThrottledError);
+    // The bucket is empty, yet the known agent is asked about again at once.
+    expect((await reviewer.review('agent-token-1')).authenticated).toBe(true);
+    expect(reviews()).toBe(7);
+    now += 1_000; // one more per second
+    await reviewer.review('bogus-6');
+    await expect(reviewer.review('bogus-7')).rejects.toBeInstanceOf(TokenReviewThrottledError);
+    expect(reviews()).toBe(8);
+  });
+
+  it('sends one TokenReview for concurrent checks of one token', async () => {
+    const reviewer = createTokenReviewer(c.kube, 'vethwatch');
+    const all = await Promise.all(Array.from({ length: 10 }, () => reviewer.review('agent-token-1')));
+    expect(all.every((id) => id.authenticated)).toBe(true);
+    expect(c.fake.requests.filter((r) => r.path.endsWith('/tokenreviews'))).toHaveLength(1);
   });
 });

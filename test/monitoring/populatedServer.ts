@@ -52,9 +52,12 @@ export async function startPopulatedServer(): Promise<PopulatedServer> {
   const agentToken = `shared-${randomBytes(8).toString('hex')}`;
   const operatorToken = `op-${randomBytes(12).toString('hex')}`;
   const saToken = jwt();
+  // Every node here is a Node of the cluster, so each reports with its own ServiceAccount token: the shared token
+  // may not speak for a cluster Node.
+  const saTokenB = jwt();
   const dbFile = path.join(dir, 'db.sqlite');
   const nodeA = fake.upsertNode(makeNode('node-a')).metadata.uid;
-  fake.upsertNode(makeNode('node-b'));
+  const nodeB = fake.upsertNode(makeNode('node-b')).metadata.uid;
   fake.upsertNode(makeNode('node-c')); // no agent ever reports: no-agent
   fake.put('daemonsets', {
     metadata: { name: 'aws-node', namespace: 'kube-system' },
@@ -70,6 +73,15 @@ export async function startPopulatedServer(): Promise<PopulatedServer> {
     podUid: 'pod-uid-a',
     nodeName: 'node-a',
     nodeUid: nodeA,
+    audiences: ['vethwatch'],
+  });
+  fake.addServiceAccountToken(saTokenB, {
+    name: 'vethwatch-agent',
+    namespace: NS,
+    podName: 'vethwatch-agent-b',
+    podUid: 'pod-uid-b',
+    nodeName: 'node-b',
+    nodeUid: nodeB,
     audiences: ['vethwatch'],
   });
   const server = await startServerProcess({
@@ -123,7 +135,7 @@ export async function startPopulatedServer(): Promise<PopulatedServer> {
     await report(buildReport({ node: 'node-a', veths: 3, policy: 'persistent', collectedAt: at(-30) }), saToken);
     await report(buildReport({ node: 'node-a', veths: 3, mismatched: 1, policy: 'persistent', collectedAt: at(-20) }), saToken);
     // node-b would have new veths rewritten, with a CNI that does not set their MACs: at-risk.
-    await report(buildReport({ node: 'node-b', veths: 2, policy: 'persistent', collectedAt: at(-20) }));
+    await report(buildReport({ node: 'node-b', veths: 2, policy: 'persistent', collectedAt: at(-20) }), saTokenB);
     const refused = await call('POST', '/api/v1/reports', buildReport({ node: 'node-b' }), 'not-the-token');
     if (refused.status !== 401) throw new Error(`a report with a wrong token answered ${refused.status}`);
     // A failed remediation, then one that succeeds and is verified by node-a's next report (drop-in in place).

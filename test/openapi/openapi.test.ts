@@ -128,7 +128,7 @@ describe('real responses match the document', () => {
     const post = await fetch(url(REPORTS_PATH), {
       method: 'POST',
       headers: { authorization: `Bearer ${s.agentToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify(buildReport({ node: 'node-b', veths: 2 })),
+      body: JSON.stringify(buildReport({ node: 'edge-1', veths: 2 })), // outside the cluster: the shared token's case
     });
     expect(post.status).toBe(202);
     await conforms(post, '/api/v1/reports', 'POST');

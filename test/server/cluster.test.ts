@@ -21,6 +21,7 @@ const TOK_A = jwt(); // the agent pod on node-a, node-bound (Kubernetes >= 1.30)
 const TOK_POD = jwt(); // the agent pod on node-a, pod-bound only: the node comes from the pod's spec.nodeName
 const TOK_OTHER_SA = jwt(); // a valid token of another service account, bound to node-a
 const TOK_BAD = jwt(); // unknown to the API server
+const TOK_B = jwt(); // the agent pod on node-b
 const AGENT_SA = 'system:serviceaccount:vethwatch:vethwatch-agent';
 const T0 = Date.now();
 const at = (s: number) => new Date(T0 + s * 1000).toISOString();
@@ -69,7 +70,7 @@ beforeAll(async () => {
   fake = await FakeKube.start();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vwt-cluster-'));
   nodeAUid = fake.upsertNode(makeNode('node-a')).metadata.uid;
-  fake.upsertNode(makeNode('node-b', { labels: { 'node.kubernetes.io/instance-type': 'm6i.large' } }));
+  const nodeBUid = fake.upsertNode(makeNode('node-b', { labels: { 'node.kubernetes.io/instance-type': 'm6i.large' } })).metadata.uid;
   fake.put('daemonsets', awsNodeDaemonSet('v1.19.2-eksbuild.1'));
   fake.put('pods', {
     metadata: { name: 'vethwatch-agent-x1', namespace: 'vethwatch', labels: { app: 'agent' } },
@@ -79,6 +80,7 @@ beforeAll(async () => {
   const bound = { namespace: 'vethwatch', podName: 'vethwatch-agent-x0', podUid: 'pod-uid-x0', nodeName: 'node-a', nodeUid: nodeAUid, audiences: ['vethwatch'] };
   fake.addServiceAccountToken(TOK_A, { ...bound, name: 'vethwatch-agent' });
   fake.addServiceAccountToken(TOK_OTHER_SA, { ...bound, name: 'default' });
+  fake.addServiceAccountToken(TOK_B, { ...bound, podName: 'vethwatch-agent-b0', podUid: 'pod-uid-b0', nodeName: 'node-b', nodeUid: nodeBUid, name: 'vethwatch-agent' });
   fake.addToken(TOK_POD, {
     username: AGENT_SA,
     uid: 'sa-uid',
@@ -164,7 +166,7 @@ describe('a server watching a cluster', () => {
   });
 
   it('refuses a report for another node (403, also on the unchanged fast path), a bad token (401), another service account (403)', async () => {
-    expect((await post(c1, SHARED)).status).toBe(202); // the shared token may report for any node
+    expect((await post(c1, SHARED)).status).toBe(202); // the shared token may report for a node outside the cluster
     const before = await fetch(`${server.url}/api/v1/nodes/node-c`).then((r) => r.json() as Promise<NodeDetail>);
 
     // A body that would be node-c's unchanged repeat: the node check happens before the fast path can apply it.
@@ -335,12 +337,19 @@ describe('a server watching a cluster', () => {
     expect(value('vethwatch_kube_writes_total{kind="event",result="ok"}')).toBe(1);
   });
 
-  it('gives agent credentials nothing on the read API: a ServiceAccount token gets 403, the shared token is anonymous', async () => {
-    const sa = await fetch(`${server.url}/api/v1/nodes`, { headers: { authorization: `Bearer ${TOK_A}` } });
-    expect(sa.status).toBe(403);
-    expect(await sa.json()).toEqual({ error: 'agent credentials cannot read the vethwatch API' });
-    const saOne = await fetch(`${server.url}/api/v1/nodes/node-c`, { headers: { authorization: `Bearer ${TOK_A}` } });
-    expect(saOne.status).toBe(403);
+  it('gives agent credentials nothing on the read API, and never asks the API server about a bearer there', async () => {
+    const reviewsBefore = requests('POST', '/apis/authentication.k8s.io/v1/tokenreviews').length;
+    // A JWT-shaped bearer on a people path is only an operator token that is not valid: whatever the route answers
+    // such a token, the agent's own token gets the same, and neither costs a TokenReview.
+    const unknown = jwt();
+    for (const path of ['/api/v1/nodes', '/api/v1/nodes/node-c', '/api/v1/stream?lastEventId=0', '/api/v1/me']) {
+      const sa = await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${TOK_A}` } });
+      const other = await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${unknown}` } });
+      expect(sa.status, path).toBe(other.status);
+      await sa.body?.cancel();
+      await other.body?.cancel();
+    }
+    expect(requests('POST', '/apis/authentication.k8s.io/v1/tokenreviews')).toHaveLength(reviewsBefore);
     const shared = await fetch(`${server.url}/api/v1/nodes/node-c`, { headers: { authorization: `Bearer ${SHARED}` } });
     const anonymous = await fetch(`${server.url}/api/v1/nodes/node-c`);
     expect(shared.status).toBe(anonymous.status);
@@ -360,8 +369,20 @@ describe('a server watching a cluster', () => {
     expect(Number.isNaN(Date.parse(line.time as string))).toBe(false);
   });
 
+  it("refuses the shared token for a Node of the cluster (also on the unchanged fast path); only that node's agent may report", async () => {
+    const before = await fetch(`${server.url}/api/v1/nodes/node-a`).then((r) => r.json() as Promise<NodeDetail>);
+    for (const body of [buildReport({ node: 'node-a', veths: 1, collectedAt: at(7) }), nextReport(r5, 2)]) {
+      const res = await post(body, SHARED);
+      expect(res.status).toBe(403);
+      expect(res.body.error).toBe('"node-a" is a Node of this cluster: only its own agent\'s ServiceAccount token may report for it, not the shared token');
+    }
+    const after = await fetch(`${server.url}/api/v1/nodes/node-a`).then((r) => r.json() as Promise<NodeDetail>);
+    expect(after.lastReportAt).toBe(before.lastReportAt);
+    expect((await post(nextReport(c1, 5), SHARED)).status).toBe(202); // node-c is not a Node of this cluster
+  });
+
   it('drops a deleted Node from the fleet view but keeps its history', async () => {
-    expect((await post(buildReport({ node: 'node-b', collectedAt: at(1) }), SHARED)).status).toBe(202);
+    expect((await post(buildReport({ node: 'node-b', collectedAt: at(1) }), TOK_B)).status).toBe(202);
     expect((await fleet()).nodes.find((n) => n.name === 'node-b')!.state).not.toBe('no-agent');
     fake.deleteNode('node-b');
     await eventually(async () => ((await fleet()).nodes.some((n) => n.name === 'node-b') ? undefined : true), 'node-b to leave');

@@ -14,6 +14,11 @@ import { eventually, startServerProcess, type ServerProcess } from '../support/s
 
 const NS = 'vethwatch';
 const AGENT = `agent-${randomBytes(8).toString('hex')}`;
+const SA_TOKENS = new Map<string, string>();
+const saToken = (node: string) => {
+  if (!SA_TOKENS.has(node)) SA_TOKENS.set(node, `eyJhbGciOiJSUzI1NiJ9.${randomBytes(24).toString('base64url')}.${randomBytes(32).toString('base64url')}`);
+  return SA_TOKENS.get(node)!;
+};
 const OPERATOR = `op-${randomBytes(12).toString('hex')}`;
 
 let fake: FakeKube;
@@ -44,9 +49,13 @@ beforeAll(async () => {
   fake = await FakeKube.start();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vwt-fleet-restart-'));
   fake.writeKubeconfig(dir);
-  for (const n of ['ra', 'rb']) fake.upsertNode(makeNode(n));
+  // Cluster Nodes report with their own ServiceAccount tokens (the shared token may not speak for them).
+  for (const n of ['ra', 'rb']) {
+    const uid = fake.upsertNode(makeNode(n)).metadata.uid;
+    fake.addServiceAccountToken(saToken(n), { name: 'vethwatch-agent', namespace: NS, podName: `agent-${n}`, podUid: `pod-${n}`, nodeName: n, nodeUid: uid, audiences: ['vethwatch'] });
+  }
   server = await start();
-  for (const n of ['ra', 'rb']) expect((await call('POST', '/api/v1/reports', buildReport({ node: n, mismatched: 1 }), AGENT)).status).toBe(202);
+  for (const n of ['ra', 'rb']) expect((await call('POST', '/api/v1/reports', buildReport({ node: n, mismatched: 1 }), saToken(n))).status).toBe(202);
   expect((await call('PUT', '/api/v1/remediation-settings', { maxConcurrent: 1 })).status).toBe(200);
 });
 afterAll(async () => {

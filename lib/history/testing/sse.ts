@@ -4,6 +4,8 @@ import type { StreamEvent } from '../types';
 /** A minimal EventSource: parses the stream as the HTML spec does (id-only messages update lastEventId). */
 export class SseClient {
   readonly events: { id: number; data: StreamEvent }[] = [];
+  /** Events with an `event:` name (a browser fires them on addEventListener(name), not onmessage). */
+  readonly named: { event: string; id: string | null; data: unknown }[] = [];
   comments: string[] = [];
   lastEventId: string | null = null;
   retry: number | null = null;
@@ -30,6 +32,7 @@ export class SseClient {
     let buffer = '';
     let idBuffer: string | null = this.lastEventId;
     let data: string[] = [];
+    let eventName = '';
     try {
       for (;;) {
         const { value, done } = await reader.read();
@@ -41,8 +44,10 @@ export class SseClient {
           buffer = buffer.slice(nl + 1);
           if (line === '') {
             this.lastEventId = idBuffer;
-            if (data.length > 0) this.events.push({ id: Number(idBuffer), data: JSON.parse(data.join('\n')) as StreamEvent });
+            if (data.length > 0 && eventName && eventName !== 'message') this.named.push({ event: eventName, id: idBuffer, data: JSON.parse(data.join('\n')) });
+            else if (data.length > 0) this.events.push({ id: Number(idBuffer), data: JSON.parse(data.join('\n')) as StreamEvent });
             data = [];
+            eventName = '';
           } else if (line.startsWith(':')) this.comments.push(line.slice(1).trim());
           else {
             const i = line.indexOf(':');
@@ -50,6 +55,7 @@ export class SseClient {
             const val = i === -1 ? '' : line.slice(i + 1).replace(/^ /, '');
             if (field === 'id') idBuffer = val;
             else if (field === 'data') data.push(val);
+            else if (field === 'event') eventName = val;
             else if (field === 'retry') this.retry = Number(val);
           }
         }
