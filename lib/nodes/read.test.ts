@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createEventBus } from '@/lib/events/bus';
 import { ingestReport } from '@/lib/ingest/ingestReport';
-import { buildReport, nextReport } from '@/lib/report/fixtures';
+import { buildReport, DEFAULT_LINK_PATH, MAC_NONE_DROPIN_PATH, nextReport } from '@/lib/report/fixtures';
 import type { Report } from '@/lib/report/schema';
 import { testEngines, type TestStore } from '@/lib/store/testing';
 import { getFleetFrom, getNodeFrom } from './read';
@@ -65,7 +65,12 @@ describe.each(testEngines)('read models on $name', (engine) => {
     expect(fleet.nodes[1]).toEqual({
       name: 'b-broken',
       os: { prettyName: 'Debian GNU/Linux 12 (bookworm)', kernel: '6.1.0-41-amd64', systemdVersion: 252 },
-      policy: { macAddressPolicy: 'persistent', linkFile: '/usr/lib/systemd/network/99-default.link', udevRewritesMac: true },
+      policy: {
+        macAddressPolicy: 'persistent',
+        linkFile: '/usr/lib/systemd/network/99-default.link',
+        udevRewritesMac: true,
+        source: '/usr/lib/systemd/network/99-default.link',
+      },
       vethCount: 4,
       mismatchCount: 2,
       state: 'broken',
@@ -83,6 +88,12 @@ describe.each(testEngines)('read models on $name', (engine) => {
     const later = await getFleetFrom(t.store, new Date('2026-01-01T00:00:31.000Z'));
     expect(later.counts).toEqual({ broken: 1, 'at-risk': 1, stale: 1, 'no-agent': 0, unknown: 0, healthy: 0 });
     expect(later.nodes.find((n) => n.name === 'c-healthy')).toMatchObject({ state: 'stale', lastKnownState: 'healthy' });
+
+    // The healthy node's policy comes from a drop-in: the drop-in is named (and the file it extends), not the .link.
+    const healthy = fleet.nodes.find((n) => n.name === 'c-healthy')!;
+    expect(healthy.policy?.source).toBe(MAC_NONE_DROPIN_PATH);
+    expect(healthy.stateReason).toContain(`MACAddressPolicy=none from ${MAC_NONE_DROPIN_PATH} (drop-in for ${DEFAULT_LINK_PATH})`);
+    expect(healthy.stateReason).not.toContain(`from ${DEFAULT_LINK_PATH}`);
   });
 
   it('a node whose pods could not be checked is unknown, not healthy', async () => {

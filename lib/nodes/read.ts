@@ -14,6 +14,7 @@ function toSummary(node: NodeSummaryRecord, now: number, cluster: ClusterView | 
     macAddressPolicy: node.policyMac as MacPolicy | null,
     linkFile: node.policyLinkFile,
     udevRewritesMac: node.policyRewrites,
+    source: node.policySource,
   };
   const derived = deriveNodeState({
     now,

@@ -1,5 +1,6 @@
 // A node's state from what its last report said and how long ago it arrived. Pure: the read side calls it with
 // the current time, so a node goes stale without anyone writing anything.
+import { describePolicySource } from './policySource';
 import type { NodeState } from './types';
 
 /** A node that has not reported for this many intervals is stale, whatever it said last. */
@@ -14,7 +15,13 @@ export interface NodeStateInput {
   /** Veths whose pod gateway entry the agent could not read. */
   unknownArpCount: number;
   /** What udev does to the next CNI veth; null when no usable report says. */
-  newVeth: { udevRewritesMac: boolean; macAddressPolicy: string | null; linkFile: string | null } | null;
+  newVeth: {
+    udevRewritesMac: boolean;
+    macAddressPolicy: string | null;
+    linkFile: string | null;
+    /** The file that sets MACAddressPolicy= (a drop-in when one does); absent: taken to be linkFile. */
+    source?: string | null;
+  } | null;
   /**
    * Whether the cluster's Amazon VPC CNI sets host veth MACs itself (v1.20.1+, from the aws-node DaemonSet): then
    * udev's policy cannot rewrite the MAC of a new veth. Existing pods are unaffected: a mismatch stays broken.
@@ -43,8 +50,7 @@ export function formatDuration(seconds: number): string {
 }
 
 function policySource(newVeth: NonNullable<NodeStateInput['newVeth']>): string {
-  const policy = newVeth.macAddressPolicy ?? 'unset';
-  return newVeth.linkFile ? `MACAddressPolicy=${policy} from ${newVeth.linkFile}` : 'no .link file matches veths';
+  return describePolicySource({ macAddressPolicy: newVeth.macAddressPolicy, linkFile: newVeth.linkFile, source: newVeth.source === undefined ? newVeth.linkFile : newVeth.source });
 }
 
 function fromReport(input: NodeStateInput): { state: Exclude<NodeState, 'stale'>; reason: string } {

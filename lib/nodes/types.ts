@@ -39,7 +39,13 @@ export interface NodeSummary {
   name: string;
   os: NodeOs;
   /** What udev does to a new CNI veth on this node; null before the first report. */
-  policy: { macAddressPolicy: MacPolicy | null; linkFile: string | null; udevRewritesMac: boolean } | null;
+  policy: {
+    macAddressPolicy: MacPolicy | null;
+    linkFile: string | null;
+    udevRewritesMac: boolean;
+    /** The file that sets MACAddressPolicy=: a drop-in of linkFile when one does; null when none does (udev's default). */
+    source?: string | null;
+  } | null;
   vethCount: number;
   mismatchCount: number;
   state: NodeState;

@@ -4,6 +4,7 @@ import 'server-only';
 // 'unverified' and the node keeps its flag (its state comes from that same report). Cheap on the ingest path:
 // only remediations in 'succeeded' are looked at, and a report collected while the agent was still working is not
 // taken as proof either way.
+import { describePolicySource, policySourceOf } from '../nodes/policySource';
 import type { Report } from '../report/schema';
 import type { Store } from '../store';
 import type { NextReportVerification, RemediationRecord } from './types';
@@ -13,7 +14,8 @@ export function judgeReport(report: Report, reportId = report.reportId): { verif
   const problems: string[] = [];
   if (broken.length > 0) problems.push(`${broken.length} veth(s) still mismatch: ${broken.map((v) => v.ifname).join(', ')}`);
   if (report.linkPolicy.newVeth.udevRewritesMac) {
-    problems.push(`udev still rewrites new veths (MACAddressPolicy=${report.linkPolicy.newVeth.macAddressPolicy ?? 'unset'} from ${report.linkPolicy.newVeth.linkFile ?? 'no .link file'})`);
+    const v = report.linkPolicy.newVeth;
+    problems.push(`udev still rewrites new veths (${describePolicySource({ macAddressPolicy: v.macAddressPolicy, linkFile: v.linkFile, source: policySourceOf(v, report.linkPolicy.files) })})`);
   }
   if (problems.length > 0) return { verified: false, reason: problems.join('; ') };
   return { verified: true, reason: `report ${reportId}: no mismatch among ${report.veths.length} veth(s) and new veths keep their MAC` };

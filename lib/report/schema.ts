@@ -30,6 +30,11 @@ export const linkVerdictSchema = z.object({
   /** MACAddress= from the winning file and its drop-ins, applied only when the policy is none. */
   macAddress: mac.nullable().default(null),
   udevRewritesMac: z.boolean(),
+  /**
+   * Optional (agents since the "explanations" change): the file that sets MACAddressPolicy=, i.e. the last of
+   * linkFile and its dropIns that assigns it (a drop-in when one does); null when none does (udev's default).
+   */
+  policySource: absPath.nullable().optional(),
 });
 export type LinkVerdict = z.infer<typeof linkVerdictSchema>;
 

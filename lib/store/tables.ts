@@ -28,6 +28,8 @@ export interface NodesTable {
   /** The package owning the winning link file of the new-veth verdict (migration 0005); null when none does. */
   policy_package: string | null;
   policy_package_version: string | null;
+  /** The file that sets MACAddressPolicy= for new veths (migration 0007): a drop-in when one does; null when none. */
+  policy_source: string | null;
   veth_count: number;
   mismatch_count: number;
   unknown_arp_count: number;
