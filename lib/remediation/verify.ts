@@ -29,6 +29,33 @@ function isAfter(rec: RemediationRecord, receivedAt: string, collectedAt: string
   return Date.parse(receivedAt) > Date.parse(rec.finishedAt) + 2 * intervalSeconds * 1000;
 }
 
+/**
+ * A verified fix that stopped holding: the node's latest report, received after the verification, shows a problem
+ * again. Only the newest verified remediation of a node is judged (an older one was superseded by it), once: the
+ * first report that shows the regression is kept.
+ */
+export async function markRegressed(store: Store, node?: string): Promise<RemediationRecord[]> {
+  const verified = await store.remediations.list({ statuses: ['verified'], ...(node ? { node } : {}), limit: 500 });
+  const newest = new Map<string, RemediationRecord>();
+  for (const rec of verified) {
+    const seen = newest.get(rec.node);
+    if (!seen || (rec.verifiedAt ?? '') > (seen.verifiedAt ?? '')) newest.set(rec.node, rec);
+  }
+  const regressed: RemediationRecord[] = [];
+  for (const rec of newest.values()) {
+    if (rec.regression || !rec.verifiedAt) continue;
+    const stored = await store.getNode(rec.node);
+    if (!stored || stored.node.lastReportAt <= rec.verifiedAt) continue;
+    const judged = judgeReport(stored.report, stored.node.lastReportId);
+    if (judged.verified) continue;
+    const changed = await store.remediations.update(rec.id, { regressedAt: stored.node.lastReportAt, regressedReason: `report ${stored.node.lastReportId}: ${judged.reason}` }, ['verified']);
+    if (!changed) continue;
+    const after = await store.remediations.get(rec.id);
+    if (after) regressed.push(after);
+  }
+  return regressed;
+}
+
 /** Checks every succeeded remediation (of one node, if given) against its node's latest report. */
 export async function verifyPending(store: Store, node?: string): Promise<RemediationRecord[]> {
   const waiting = await store.remediations.list({ statuses: ['succeeded'], ...(node ? { node } : {}), limit: 500 });
@@ -62,5 +89,6 @@ export async function verifyPending(store: Store, node?: string): Promise<Remedi
     const after = await store.remediations.get(rec.id);
     if (after) done.push(after);
   }
+  await markRegressed(store, node);
   return done;
 }

@@ -52,6 +52,9 @@ interface RemediationsTable {
   agent_verified: number | null;
   agent_summary: string | null;
   next_report: string | null;
+  /** Migration 0007: when the node broke again after this remediation was verified, and why. */
+  regressed_at?: string | null;
+  regressed_reason?: string | null;
   updated_at: string;
 }
 
@@ -148,6 +151,8 @@ export interface RemediationPatch {
   agentVerified?: boolean | null;
   agentSummary?: string | null;
   nextReport?: NextReportVerification | null;
+  regressedAt?: string | null;
+  regressedReason?: string | null;
 }
 
 export interface ListRemediationsOptions {
@@ -253,6 +258,7 @@ function toRecord(r: Selectable<RemediationsTable>, now = new Date().toISOString
       agent: r.agent_verified === null ? null : { verified: Number(r.agent_verified) === 1, summary: r.agent_summary ?? '' },
       nextReport: parse<NextReportVerification>(r.next_report),
     },
+    regression: r.regressed_at ? { at: r.regressed_at, reason: r.regressed_reason ?? '' } : null,
   };
 }
 
@@ -311,6 +317,8 @@ function patchColumns(patch: RemediationPatch, now: string): Partial<Remediation
   if (patch.agentVerified !== undefined) c.agent_verified = patch.agentVerified === null ? null : patch.agentVerified ? 1 : 0;
   if (patch.agentSummary !== undefined) c.agent_summary = patch.agentSummary;
   if (patch.nextReport !== undefined) c.next_report = patch.nextReport === null ? null : JSON.stringify(patch.nextReport);
+  if (patch.regressedAt !== undefined) c.regressed_at = patch.regressedAt;
+  if (patch.regressedReason !== undefined) c.regressed_reason = patch.regressedReason;
   return c;
 }
 
