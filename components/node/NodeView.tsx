@@ -1,6 +1,7 @@
 'use client';
 // The node page's body: prefetched on the server, hydrated, then kept fresh by TanStack Query.
 import { useSuspenseQuery } from '@tanstack/react-query';
+import { nodeFindings } from '../../lib/nodes/findings';
 import { nodeQuery } from '../../lib/queries/options';
 import { ArpTimeline } from '../timeline/ArpTimeline';
 import { Freshness } from '../ui/Freshness';
@@ -15,6 +16,7 @@ import { RemediationPanel } from '../remediation/RemediationPanel';
 export function NodeView({ name }: { name: string }) {
   const { data: node, error, isRefetchError, dataUpdatedAt } = useSuspenseQuery(nodeQuery(name));
   const mismatches = node.veths.filter((v) => v.arpStatus === 'mismatch').length;
+  const findings = nodeFindings(node);
   return (
     <div className="stack">
       <NodeHeader node={node} />
@@ -37,7 +39,7 @@ export function NodeView({ name }: { name: string }) {
             <a href="#link-files">Link files ({node.linkFiles.length})</a>
           </li>
           <li>
-            <a href="#findings">Findings ({node.findings.length})</a>
+            <a href="#findings">Findings ({findings.length})</a>
           </li>
           <li>
             <a href="#package-events">Package events ({node.packageEvents.length})</a>
@@ -50,7 +52,7 @@ export function NodeView({ name }: { name: string }) {
         <ArpTimeline name={node.name} />
         <VethsTable node={node.name} veths={node.veths} />
         <LinkFilesTable files={node.linkFiles} />
-        <FindingsList findings={node.findings} />
+        <FindingsList findings={findings} />
         <PackageEventsTable events={node.packageEvents} />
       </div>
     </div>

@@ -24,6 +24,7 @@ describe.each(testEngines)('read models on $name', (engine) => {
       generatedAt: '2026-01-01T00:00:00.000Z',
       stripEndsAt: '2026-01-01T01:00:00.000Z',
       counts: { broken: 0, 'at-risk': 0, stale: 0, 'no-agent': 0, unknown: 0, healthy: 0 },
+      staleBroken: 0,
       nodes: [],
     });
     expect(await getNodeFrom(t.store, 'nope')).toBeNull();
@@ -94,6 +95,20 @@ describe.each(testEngines)('read models on $name', (engine) => {
     expect(healthy.policy?.source).toBe(MAC_NONE_DROPIN_PATH);
     expect(healthy.stateReason).toContain(`MACAddressPolicy=none from ${MAC_NONE_DROPIN_PATH} (drop-in for ${DEFAULT_LINK_PATH})`);
     expect(healthy.stateReason).not.toContain(`from ${DEFAULT_LINK_PATH}`);
+  });
+
+  it('a silent node that was broken is counted with the broken, and a broken node names the pods it could not read', async () => {
+    const r = buildReport({ node: 'gone', veths: 3, mismatched: 1, intervalSeconds: 10 });
+    r.veths[2].arpStatus = 'unknown';
+    await ingestReport(t.store, r, { bus: createEventBus(), receivedAt: new Date('2026-01-01T00:00:00.000Z') });
+    const fleet = await getFleetFrom(t.store, new Date('2026-01-01T01:00:00.000Z'));
+    expect(fleet.counts).toMatchObject({ broken: 1, stale: 0 });
+    expect(fleet.staleBroken).toBe(1);
+    expect(fleet.nodes[0]).toMatchObject({ state: 'stale', lastKnownState: 'broken' });
+    const detail = (await getNodeFrom(t.store, 'gone', new Date('2026-01-01T00:00:05.000Z')))!;
+    expect(detail.state).toBe('broken');
+    const pod = r.veths[2].pod!;
+    expect(detail.stateReason).toContain(`The gateway ARP entry of 1 pod could not be read: ${pod.namespace}/${pod.name}.`);
   });
 
   it('a node whose pods could not be checked is unknown, not healthy', async () => {

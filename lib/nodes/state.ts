@@ -14,6 +14,8 @@ export interface NodeStateInput {
   mismatchCount: number;
   /** Veths whose pod gateway entry the agent could not read. */
   unknownArpCount: number;
+  /** Those pods (or veths) by name, when the caller has the report: the reason names them. */
+  unknownArpNames?: readonly string[];
   /** What udev does to the next CNI veth; null when no usable report says. */
   newVeth: {
     udevRewritesMac: boolean;
@@ -53,7 +55,30 @@ function policySource(newVeth: NonNullable<NodeStateInput['newVeth']>): string {
   return describePolicySource({ macAddressPolicy: newVeth.macAddressPolicy, linkFile: newVeth.linkFile, source: newVeth.source === undefined ? newVeth.linkFile : newVeth.source });
 }
 
+const NAMES_SHOWN = 5;
+
+/** " The gateway ARP entry of 2 pods could not be read: a/b, c/d." — never hidden behind a worse state. */
+function unreadable(input: NodeStateInput): string {
+  if (input.unknownArpCount <= 0) return '';
+  const names = input.unknownArpNames ?? [];
+  const shown = names.slice(0, NAMES_SHOWN).join(', ');
+  const more = names.length > NAMES_SHOWN ? ` and ${names.length - NAMES_SHOWN} more` : '';
+  return ` The gateway ARP entry of ${plural(input.unknownArpCount, 'pod')} could not be read${shown ? `: ${shown}${more}` : ''}.`;
+}
+
+/** The state a node is counted and sorted under: a stale node that was broken when last heard of stays with the broken. */
+export function countedState(n: { state: NodeState; lastKnownState: Exclude<NodeState, 'stale'> }): NodeState {
+  return n.state === 'stale' && n.lastKnownState === 'broken' ? 'broken' : n.state;
+}
+
 function fromReport(input: NodeStateInput): { state: Exclude<NodeState, 'stale'>; reason: string } {
+  const known = fromReportWithoutUnknown(input);
+  // The healthy/unknown branches already name unreadable pods; the broken and at-risk ones must not hide them.
+  if (known.state === 'broken' || known.state === 'at-risk') return { ...known, reason: `${known.reason}${unreadable(input)}` };
+  return known;
+}
+
+function fromReportWithoutUnknown(input: NodeStateInput): { state: Exclude<NodeState, 'stale'>; reason: string } {
   const { mismatchCount, unknownArpCount, newVeth } = input;
   if (!newVeth) return { state: 'unknown', reason: 'No usable report from this node yet.' };
   if (mismatchCount > 0) {
@@ -69,7 +94,7 @@ function fromReport(input: NodeStateInput): { state: Exclude<NodeState, 'stale'>
   }
   if (newVeth.udevRewritesMac) {
     const cni = `the Amazon VPC CNI${input.cniVersion ? ` v${input.cniVersion}` : ''} sets host veth MACs itself (v1.20.1+)`;
-    const arp = unknownArpCount > 0 ? ` The gateway ARP entry of ${plural(unknownArpCount, 'pod')} could not be read.` : '';
+    const arp = unreadable(input);
     return {
       state: unknownArpCount > 0 ? 'unknown' : 'healthy',
       reason: `New veths are safe: udev's policy would rewrite their MAC (${policySource(newVeth)}), but ${cni}. Pods created by an older CNI stay at risk until repaired or recreated.${arp}`,
@@ -78,7 +103,7 @@ function fromReport(input: NodeStateInput): { state: Exclude<NodeState, 'stale'>
   if (unknownArpCount > 0) {
     return {
       state: 'unknown',
-      reason: `New veths are safe (${policySource(newVeth)}), but the gateway ARP entry of ${plural(unknownArpCount, 'pod')} could not be read.`,
+      reason: `New veths are safe (${policySource(newVeth)}), but${unreadable(input).replace(/^ The/, ' the')}`,
     };
   }
   return { state: 'healthy', reason: `No ARP mismatches; udev leaves the MAC of new veths alone (${policySource(newVeth)}).` };
@@ -95,7 +120,7 @@ export function deriveNodeState(input: NodeStateInput): DerivedNodeState {
   if (ageSeconds > STALE_AFTER_INTERVALS * input.intervalSeconds) {
     return {
       state: 'stale',
-      stateReason: `No report for ${formatDuration(ageSeconds)} (expected every ${formatDuration(input.intervalSeconds)}); last known state: ${known.state}.`,
+      stateReason: `No report for ${formatDuration(ageSeconds)} (expected every ${formatDuration(input.intervalSeconds)}); last known state: ${known.state}. ${known.reason}`,
       lastKnownState: known.state,
       reportAgeSeconds,
     };

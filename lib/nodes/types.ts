@@ -70,7 +70,10 @@ export interface NodeSummary {
 
 export interface FleetView {
   generatedAt: string;
+  /** Nodes per state; a stale node whose last known state is broken is counted under broken (see staleBroken). */
   counts: Record<NodeState, number>;
+  /** How many of counts.broken are stale (not heard from, last seen broken). */
+  staleBroken?: number;
   nodes: NodeSummary[];
   /** The end of every node's mismatchStrip: the start of the UTC hour after generatedAt. */
   stripEndsAt?: string;
