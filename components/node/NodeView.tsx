@@ -5,6 +5,7 @@ import { nodeFindings } from '../../lib/nodes/findings';
 import { nodeQuery } from '../../lib/queries/options';
 import { ArpTimeline } from '../timeline/ArpTimeline';
 import { Freshness } from '../ui/Freshness';
+import { CheckByHand } from './CheckByHand';
 import { FindingsList } from './FindingsList';
 import { LinkFilesTable } from './LinkFilesTable';
 import { LinkPolicyCard } from './LinkPolicyCard';
@@ -25,6 +26,9 @@ export function NodeView({ name }: { name: string }) {
         <ul>
           <li>
             <a href="#link-policy">Link policy</a>
+          </li>
+          <li>
+            <a href="#check-by-hand">Check by hand</a>
           </li>
           <li>
             <a href="#timeline">Timeline</a>
@@ -49,6 +53,7 @@ export function NodeView({ name }: { name: string }) {
       <RemediationPanel node={node} />
       <div className={node.state === 'stale' ? 'stack stale-data' : 'stack'}>
         <LinkPolicyCard node={node} />
+        <CheckByHand node={node} />
         <ArpTimeline name={node.name} />
         <VethsTable node={node.name} veths={node.veths} />
         <LinkFilesTable files={node.linkFiles} />
