@@ -55,6 +55,8 @@ export interface EventDataMap {
     arpStatus: ArpStatus;
     gatewayLladdr: string | null;
     initial: boolean;
+    /** What the agent's link watch saw at creation (report field veths[].creation); absent when it saw nothing. */
+    creation?: { mac: string; at: string; rewrittenAfterMs: number | null };
   };
   'veth.vanished': {
     ifname: string;

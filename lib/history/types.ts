@@ -92,6 +92,11 @@ export interface VethHistoryEntry {
   gatewayLladdr: string | null;
   /** appeared only: the veth was already there in the node's first report (its real start is unknown). */
   initial: boolean;
+  /**
+   * appeared only, when the agent's link watch saw the creation: the MAC the veth was created with and how many
+   * ms later its MAC first changed (udev's rewrite). Absent otherwise.
+   */
+  creation?: { mac: string; at: string; rewrittenAfterMs: number | null };
   summary: string;
 }
 

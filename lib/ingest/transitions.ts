@@ -59,6 +59,7 @@ function vethAppeared(v: Veth, initial: boolean): EventDraft {
       arpStatus: v.arpStatus,
       gatewayLladdr: v.gatewayLladdr,
       initial,
+      ...(v.creation ? { creation: v.creation } : {}),
     },
   };
 }
