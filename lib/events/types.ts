@@ -77,6 +77,8 @@ export interface EventDataMap {
     setByUserspace: boolean;
     pod: PodRef | null;
     podIP: string | null;
+    /** When the agent saw the veth created with `from` (a report came between creation and rewrite). */
+    creation?: { mac: string; at: string; rewrittenAfterMs: number | null };
   };
   'arp.changed': {
     ifname: string;

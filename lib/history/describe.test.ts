@@ -34,4 +34,20 @@ describe('the rewrite at creation', () => {
       `${fresh.ifname} (pod ${fresh.pod!.namespace}/${fresh.pod!.name}) appeared with MAC ${fresh.mac}, gateway ARP ok`,
     );
   });
+
+  it('when a report came between creation and rewrite, the MAC change says it was the rewrite at creation', () => {
+    const r1 = buildReport({ node: 'n', veths: 1 });
+    const r2 = nextReport(r1, 1);
+    const v = r2.veths[0];
+    const created = v.mac;
+    v.creation = { mac: created, at: r2.collectedAt, rewrittenAfterMs: null };
+    const r3 = nextReport(r2, 1);
+    r3.veths[0].mac = '4a:58:7e:b3:25:ae';
+    r3.veths[0].addrAssignType = 3;
+    r3.veths[0].creation = { mac: created, at: r2.collectedAt, rewrittenAfterMs: 340 };
+    const [d] = diffReports(r2, r3).filter((x) => x.type === 'veth.mac_changed');
+    expect(describeEvent(storedEvent(9, 'veth.mac_changed', r3.collectedAt, d.data as never, v.ifname))).toContain(
+      `: it was created with MAC ${created}, rewritten to 4a:58:7e:b3:25:ae by udev 340 ms later`,
+    );
+  });
 });

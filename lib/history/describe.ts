@@ -53,8 +53,10 @@ export function describeEvent(e: NodeEvent): string {
     }
     case 'veth.vanished':
       return `${of(e.data.ifname, e.data.pod)} vanished (MAC ${e.data.mac})`;
-    case 'veth.mac_changed':
-      return `MAC of ${of(e.data.ifname, e.data.pod)} changed from ${e.data.from} to ${e.data.to}${e.data.setByUserspace ? ', set by userspace (udev)' : ''}`;
+    case 'veth.mac_changed': {
+      const rewrite = e.data.creation ? creationRewrite({ mac: e.data.to, creation: e.data.creation, addrAssignType: e.data.addrAssignType }) : null;
+      return `MAC of ${of(e.data.ifname, e.data.pod)} changed from ${e.data.from} to ${e.data.to}${e.data.setByUserspace ? ', set by userspace (udev)' : ''}${rewrite ? `: it ${rewrite}` : ''}`;
+    }
     case 'arp.changed':
       return `gateway ARP entry of ${of(e.data.ifname, e.data.pod)} went from ${e.data.from} to ${e.data.to}${
         e.data.to === 'mismatch' ? ` (points at ${e.data.gatewayLladdr ?? 'unknown'}, host veth has ${e.data.hostMac})` : ''
