@@ -3,6 +3,7 @@
 // decision can be tested on report objects and previewed without touching the node.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import { CNI_ADVICE } from '../../lib/nodes/cniAdvice';
 import type { LinkVerdict, Report, Veth } from '../../lib/report/schema';
 import { DROP_IN_CONTENT, DROP_IN_FOR, DROP_IN_NAME } from './dropIn';
 import { REMEDIATION_VERSION, type LeaveAlone, type Plan, type PlannedRepair } from './schema';
@@ -30,7 +31,7 @@ export interface PlanInput {
   now: string;
 }
 
-export const CNI_ADVICE = 'Upgrade the Amazon VPC CNI to v1.20.5 or later: it sets the host veth MAC itself, so udev leaves it alone.';
+export { CNI_ADVICE };
 
 export function describeVerdict(v: LinkVerdict): string {
   const file = v.linkFile ?? 'no .link file';

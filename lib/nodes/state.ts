@@ -1,5 +1,6 @@
 // A node's state from what its last report said and how long ago it arrived. Pure: the read side calls it with
 // the current time, so a node goes stale without anyone writing anything.
+import { CNI_UPGRADE_NOTE } from './cniAdvice';
 import { describePolicySource } from './policySource';
 import type { NodeState } from './types';
 
@@ -30,6 +31,8 @@ export interface NodeStateInput {
    */
   cniSetsHostVethMac?: boolean | null;
   cniVersion?: string | null;
+  /** The CNI is older than the recommended v1.20.5 (lib/nodes/cniAdvice.ts). */
+  cniRecommendUpgrade?: boolean | null;
 }
 
 export interface DerivedNodeState {
@@ -97,7 +100,7 @@ function fromReportWithoutUnknown(input: NodeStateInput): { state: Exclude<NodeS
     const arp = unreadable(input);
     return {
       state: unknownArpCount > 0 ? 'unknown' : 'healthy',
-      reason: `New veths are safe: udev's policy would rewrite their MAC (${policySource(newVeth)}), but ${cni}. Pods created by an older CNI stay at risk until repaired or recreated.${arp}`,
+      reason: `New veths are safe: udev's policy would rewrite their MAC (${policySource(newVeth)}), but ${cni}. Pods created by an older CNI stay at risk until repaired or recreated.${input.cniRecommendUpgrade === true ? ` ${CNI_UPGRADE_NOTE}` : ''}${arp}`,
     };
   }
   if (unknownArpCount > 0) {
