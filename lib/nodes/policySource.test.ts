@@ -27,7 +27,7 @@ describe('policySourceOf', () => {
 describe('describing it', () => {
   it('names the drop-in and the file it extends', () => {
     expect(describePolicySource({ macAddressPolicy: 'none', linkFile: LINK, source: D1 })).toBe(`MACAddressPolicy=none from ${D1} (drop-in for ${LINK})`);
-    expect(shortPolicySource({ linkFile: LINK, source: D1 })).toBe('10-none.conf (drop-in for 99-default.link)');
+    expect(shortPolicySource({ linkFile: LINK, source: D1 })).toBe('10-none.conf, drop-in for 99-default.link');
   });
   it('names the .link file when it sets the value itself, and the default when nothing does', () => {
     expect(describePolicySource({ macAddressPolicy: 'persistent', linkFile: LINK, source: LINK })).toBe(`MACAddressPolicy=persistent from ${LINK}`);

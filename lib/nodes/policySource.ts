@@ -37,10 +37,10 @@ export function describePolicySource(v: PolicySourceView): string {
   return `MACAddressPolicy=${policy} from ${v.linkFile}`;
 }
 
-/** "50-x.conf (drop-in for 99-default.link)", or "99-default.link": for table cells and labels. */
+/** "50-x.conf, drop-in for 99-default.link", or "99-default.link": for table cells and labels. */
 export function shortPolicySource(v: Pick<PolicySourceView, 'linkFile' | 'source'>): string | null {
   if (!v.linkFile) return null;
   if (v.source === null) return `${base(v.linkFile)}, default`;
-  if (v.source !== v.linkFile) return `${base(v.source)} (drop-in for ${base(v.linkFile)})`;
+  if (v.source !== v.linkFile) return `${base(v.source)}, drop-in for ${base(v.linkFile)}`;
   return base(v.linkFile);
 }
