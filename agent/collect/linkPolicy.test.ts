@@ -51,7 +51,7 @@ describe('collectLinkPolicy', () => {
     const r = await collectLinkPolicy(t.root, { systemdVersion: 252, vethPrefix: 'eni', host: FIXTURE_HOST });
     expect(snapshot(t.root)).toEqual(before);
 
-    expect(r.newVeth).toEqual({ linkFile: `${U}/99-default.link`, dropIns: [], macAddressPolicy: 'persistent', macAddress: null, udevRewritesMac: true });
+    expect(r.newVeth).toEqual({ linkFile: `${U}/99-default.link`, dropIns: [], macAddressPolicy: 'persistent', macAddress: null, udevRewritesMac: true, policySource: `${U}/99-default.link` });
     const stock = r.files.find((f) => f.path === `${U}/99-default.link`)!;
     expect(stock).toEqual({
       path: `${U}/99-default.link`,
@@ -98,6 +98,7 @@ describe('collectLinkPolicy', () => {
       macAddressPolicy: 'none',
       macAddress: '02:11:22:33:44:55',
       udevRewritesMac: true,
+      policySource: `${E}/99-default.link.d/50-mac-none.conf`,
     });
     const view = r.files.map((f) => [f.path, f.kind, f.dropInFor, f.masked, f.maskedBy, f.package?.name ?? null, f.macAddressPolicy]);
     expect(view).toEqual([

@@ -34,7 +34,14 @@ describe('loadLinkConfig + resolveLink on fixture trees', () => {
     const t = tree().mergedUsr().fixture(DEB, `${U}/99-default.link`);
     const { config, verdict } = await verdictFor(t);
     expect(config.dirs).toEqual([E, '/run/systemd/network', '/usr/local/lib/systemd/network', U]);
-    expect(verdict).toEqual({ linkFile: `${U}/99-default.link`, dropIns: [], macAddressPolicy: 'persistent', macAddress: null, udevRewritesMac: true });
+    expect(verdict).toEqual({
+      linkFile: `${U}/99-default.link`,
+      dropIns: [],
+      macAddressPolicy: 'persistent',
+      macAddress: null,
+      udevRewritesMac: true,
+      policySource: `${U}/99-default.link`,
+    });
     expect(explainLink(config, newVethFacts('eni')).newMac).toMatch(/^[0-9a-f][26ae](:[0-9a-f]{2}){5}$/);
   });
 
@@ -49,7 +56,21 @@ describe('loadLinkConfig + resolveLink on fixture trees', () => {
     const dropIn = `${E}/99-default.link.d/99-no-policy.conf`;
     const t = tree().mergedUsr().fixture(DEB, `${U}/99-default.link`).fixture('eks-ami-al2023-99-default.link.d-99-no-policy.conf', dropIn);
     const { verdict } = await verdictFor(t);
-    expect(verdict).toMatchObject({ linkFile: `${U}/99-default.link`, dropIns: [dropIn], macAddressPolicy: 'none', udevRewritesMac: false });
+    expect(verdict).toMatchObject({ linkFile: `${U}/99-default.link`, dropIns: [dropIn], macAddressPolicy: 'none', udevRewritesMac: false, policySource: dropIn });
+  });
+
+  it('names the file that sets MACAddressPolicy=: the last assignment wins, a drop-in without one does not', async () => {
+    const first = `${E}/99-default.link.d/10-none.conf`;
+    const other = `${E}/99-default.link.d/20-mtu.conf`;
+    const t = tree()
+      .mergedUsr()
+      .fixture(DEB, `${U}/99-default.link`)
+      .file(first, '[Link]\nMACAddressPolicy=none\n')
+      .file(other, '[Link]\nMTUBytes=9001\n');
+    expect((await verdictFor(t)).verdict).toMatchObject({ dropIns: [first, other], macAddressPolicy: 'none', policySource: first });
+    // Nothing sets it: udev's default, named as no file.
+    const bare = tree().mergedUsr().file(`${U}/99-default.link`, '[Match]\nOriginalName=*\n[Link]\nNamePolicy=kernel\n');
+    expect((await verdictFor(bare)).verdict).toMatchObject({ macAddressPolicy: 'none', policySource: null });
   });
 
   it("Flatcar's 50-veth.link sorts before 99-default.link and wins", async () => {

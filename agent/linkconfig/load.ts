@@ -97,7 +97,7 @@ export async function loadLinkConfig(root: string, opts: LoadOptions): Promise<L
   const unknownFacts = new Set<string>();
 
   for (const f of files) {
-    const c: LinkCandidate = { name: f.name, path: f.path, status: 'loaded', dropIns: [], settings: null, reason: null };
+    const c: LinkCandidate = { name: f.name, path: f.path, status: 'loaded', dropIns: [], settings: null, reason: null, policySource: null };
     candidates.push(c);
 
     const node = await nodeKind(root, f.path);
@@ -131,6 +131,12 @@ export async function loadLinkConfig(root: string, opts: LoadOptions): Promise<L
         break;
       }
       const r = parseLinkFileInto(settings, bytes.bytes, modelVersion);
+      // The last file that assigns MACAddressPolicy= decides it: name that one (a drop-in, usually), not the .link.
+      if (!r.fatal) {
+        const probe = emptySettings();
+        parseLinkFileInto(probe, bytes.bytes, modelVersion);
+        if (probe.macAddressPolicy !== null) c.policySource = p;
+      }
       for (const w of r.warnings) warnings.push({ path: p, msg: w });
       if (r.fatal) {
         fatal = { path: p, msg: r.fatal };

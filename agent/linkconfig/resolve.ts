@@ -35,6 +35,7 @@ export function explainLink(config: LinkConfig, dev: DeviceFacts): LinkExplanati
     macAddressPolicy: d.policy,
     macAddress: static_ && static_.length === 6 ? formatHwAddr(static_) : null,
     udevRewritesMac: d.rewrites,
+    policySource: c.policySource ?? null,
   };
   return { verdict, newMac: d.newMac, reason: d.reason };
 }

@@ -100,6 +100,8 @@ export interface LinkCandidate {
   /** Drop-ins udev parsed after the file, in order (empty unless status is not masked). */
   dropIns: string[];
   settings: LinkSettings | null;
+  /** The last of the file and its drop-ins that assigns MACAddressPolicy= (null: none does, udev's default). */
+  policySource?: string | null;
   /** Why the status is not "loaded", in udev's words where it has any. */
   reason: string | null;
 }

@@ -79,6 +79,8 @@ export async function runAgent(cfg: RunConfig, deps: RunDeps, signal: AbortSigna
         droppedReports: spool.droppedReports,
       });
       tracker.setPrefix(report.cni.vethPrefix);
+      // Before seeding: the MAC each new veth was created with (the scan only sees the one udev left).
+      tracker.annotate(report.veths);
       tracker.seed(report.veths);
       await deliverer.submit(report);
       log.info('scan done', { reasons, ms: Date.now() - started, reportId: report.reportId, veths: report.veths.length });

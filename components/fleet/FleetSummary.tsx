@@ -3,7 +3,7 @@ import { Icon } from '../ui/Icon';
 import { nodeStatePresentation } from '../ui/tones';
 
 /** Counts by state, worst first, each with its word and shape: readable at a glance and in greyscale. */
-export function FleetSummary({ counts }: { counts: Record<NodeState, number> }) {
+export function FleetSummary({ counts, staleBroken = 0 }: { counts: Record<NodeState, number>; staleBroken?: number }) {
   return (
     <section aria-labelledby="summary-heading">
       <h2 id="summary-heading" className="visually-hidden">
@@ -19,6 +19,7 @@ export function FleetSummary({ counts }: { counts: Record<NodeState, number> }) 
               <span>
                 <span className="count">{n}</span>{' '}
                 <span className="label">{p.label}</span>
+                {state === 'broken' && staleBroken > 0 && <span className="muted small"> ({staleBroken} stale)</span>}
               </span>
             </li>
           );

@@ -37,7 +37,7 @@ export function FleetView() {
         <h1>Fleet</h1>
       </div>
       <Freshness asOf={fleet.generatedAt} refreshError={isRefetchError ? error : null} />
-      <FleetSummary counts={fleet.counts} />
+      <FleetSummary counts={fleet.counts} staleBroken={fleet.staleBroken ?? 0} />
       <FleetFixAll />
       {fleet.nodes.length === 0 ? (
         <div className="card">

@@ -1,5 +1,5 @@
 import type { NodeSummary } from '../../lib/nodes/types';
-import { basename } from '../ui/format';
+import { shortPolicySource } from '../../lib/nodes/policySource';
 import { Icon } from '../ui/Icon';
 
 /** What udev does to a new veth on this node, in words, with the file that decides it. */
@@ -10,9 +10,9 @@ export function PolicyCell({ policy }: { policy: NodeSummary['policy'] }) {
       <span>
         <code>{policy.macAddressPolicy ?? 'unset'}</code>
         {policy.linkFile && (
-          <span className="muted small" title={`Winning file: ${policy.linkFile}`}>
+          <span className="muted small" title={`Set by: ${policy.source ?? `${policy.linkFile} (no file sets it: udev's default)`}`}>
             {' '}
-            ({basename(policy.linkFile)})
+            ({shortPolicySource({ linkFile: policy.linkFile, source: policy.source === undefined ? policy.linkFile : policy.source })})
           </span>
         )}
       </span>

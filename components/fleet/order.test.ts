@@ -19,7 +19,7 @@ function node(name: string, state: NodeState, lastKnownState: Exclude<NodeState,
 }
 
 describe('worstFirst', () => {
-  it('orders by severity, stale nodes by their last known state, then by name', () => {
+  it('orders by severity, a stale broken node with the broken, other stale nodes by their last known state, then by name', () => {
     const sorted = worstFirst([
       node('h-b', 'healthy'),
       node('s-healthy', 'stale', 'healthy'),
@@ -29,7 +29,7 @@ describe('worstFirst', () => {
       node('unk', 'unknown'),
       node('broke', 'broken'),
     ]);
-    expect(sorted.map((n) => n.name)).toEqual(['broke', 'risk', 's-broken', 's-healthy', 'unk', 'h-a', 'h-b']);
+    expect(sorted.map((n) => n.name)).toEqual(['broke', 's-broken', 'risk', 's-healthy', 'unk', 'h-a', 'h-b']);
   });
 
   it('does not reorder the array it was given', () => {

@@ -30,6 +30,19 @@ function MacCell({ e }: { e: VethHistoryEntry }) {
       </>
     );
   }
+  if (e.kind === 'appeared' && e.creation && e.creation.mac !== e.macTo) {
+    // The agent saw the veth created with one MAC and rewritten milliseconds later: the rewrite is the fault.
+    return (
+      <>
+        created with <code>{e.creation.mac}</code> → <code>{e.macTo}</code>
+        <div className="cell-flag tone-warn small">
+          <Icon shape="warn" />
+          rewritten{e.addrAssignType === 3 ? ' by udev' : ''}
+          {e.creation.rewrittenAfterMs !== null ? ` ${e.creation.rewrittenAfterMs} ms later` : ''}
+        </div>
+      </>
+    );
+  }
   const mac = e.macTo ?? e.macFrom;
   return mac ? <code>{mac}</code> : <span className="muted">unknown</span>;
 }

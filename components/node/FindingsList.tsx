@@ -1,10 +1,9 @@
 import type { Finding } from '../../lib/report/schema';
 import { SeverityBadge } from '../ui/Badge';
 
-const severityRank = { error: 0, warning: 1, info: 2 } as const;
-
+/** Sorted findings (lib/nodes/findings.ts: the agent's, plus what the node's state rests on). */
 export function FindingsList({ findings }: { findings: Finding[] }) {
-  const sorted = [...findings].sort((a, b) => severityRank[a.severity] - severityRank[b.severity]);
+  const sorted = findings;
   return (
     <section className="card" id="findings" aria-labelledby="findings-heading">
       <div className="section-head">

@@ -1,10 +1,12 @@
 import type { NodeDetail } from '../../lib/nodes/types';
+import { policySourceOf } from '../../lib/nodes/policySource';
 import { LinkDrift } from '../history/LinkDrift';
 import { Icon } from '../ui/Icon';
 
 export function LinkPolicyCard({ node }: { node: NodeDetail }) {
   const verdict = node.newVeth;
   const winning = verdict?.linkFile ? node.linkFiles.find((f) => f.path === verdict.linkFile) : undefined;
+  const source = verdict ? policySourceOf(verdict, node.linkFiles) : null;
   return (
     <section className="card" id="link-policy" aria-labelledby="link-policy-heading">
       <h2 id="link-policy-heading">Link policy for new veths</h2>
@@ -76,6 +78,24 @@ export function LinkPolicyCard({ node }: { node: NodeDetail }) {
             <div>
               <dt>MACAddressPolicy</dt>
               <dd>{verdict.macAddressPolicy ? <code>{verdict.macAddressPolicy}</code> : 'not set'}</dd>
+            </div>
+            <div>
+              <dt>Set by</dt>
+              <dd data-testid="policy-source">
+                {source === null ? (
+                  verdict.linkFile ? (
+                    "no file sets it: udev's default"
+                  ) : (
+                    'n/a'
+                  )
+                ) : source !== verdict.linkFile ? (
+                  <>
+                    <code>{source}</code> <span className="muted small">(drop-in for {verdict.linkFile})</span>
+                  </>
+                ) : (
+                  <code>{source}</code>
+                )}
+              </dd>
             </div>
             {verdict.macAddress && (
               <div>

@@ -1,9 +1,11 @@
 'use client';
 // The node page's body: prefetched on the server, hydrated, then kept fresh by TanStack Query.
 import { useSuspenseQuery } from '@tanstack/react-query';
+import { nodeFindings } from '../../lib/nodes/findings';
 import { nodeQuery } from '../../lib/queries/options';
 import { ArpTimeline } from '../timeline/ArpTimeline';
 import { Freshness } from '../ui/Freshness';
+import { CheckByHand } from './CheckByHand';
 import { FindingsList } from './FindingsList';
 import { LinkFilesTable } from './LinkFilesTable';
 import { LinkPolicyCard } from './LinkPolicyCard';
@@ -15,6 +17,7 @@ import { RemediationPanel } from '../remediation/RemediationPanel';
 export function NodeView({ name }: { name: string }) {
   const { data: node, error, isRefetchError, dataUpdatedAt } = useSuspenseQuery(nodeQuery(name));
   const mismatches = node.veths.filter((v) => v.arpStatus === 'mismatch').length;
+  const findings = nodeFindings(node);
   return (
     <div className="stack">
       <NodeHeader node={node} />
@@ -23,6 +26,9 @@ export function NodeView({ name }: { name: string }) {
         <ul>
           <li>
             <a href="#link-policy">Link policy</a>
+          </li>
+          <li>
+            <a href="#check-by-hand">Check by hand</a>
           </li>
           <li>
             <a href="#timeline">Timeline</a>
@@ -37,7 +43,7 @@ export function NodeView({ name }: { name: string }) {
             <a href="#link-files">Link files ({node.linkFiles.length})</a>
           </li>
           <li>
-            <a href="#findings">Findings ({node.findings.length})</a>
+            <a href="#findings">Findings ({findings.length})</a>
           </li>
           <li>
             <a href="#package-events">Package events ({node.packageEvents.length})</a>
@@ -47,10 +53,11 @@ export function NodeView({ name }: { name: string }) {
       <RemediationPanel node={node} />
       <div className={node.state === 'stale' ? 'stack stale-data' : 'stack'}>
         <LinkPolicyCard node={node} />
+        <CheckByHand node={node} />
         <ArpTimeline name={node.name} />
         <VethsTable node={node.name} veths={node.veths} />
         <LinkFilesTable files={node.linkFiles} />
-        <FindingsList findings={node.findings} />
+        <FindingsList findings={findings} />
         <PackageEventsTable events={node.packageEvents} />
       </div>
     </div>

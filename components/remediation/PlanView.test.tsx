@@ -103,6 +103,19 @@ describe('PlanView', () => {
     expect(screen.getByRole('heading', { name: 'Pods to repair (0)' })).toBeTruthy();
     expect(screen.getByText('No pod has the wrong gateway MAC.')).toBeTruthy();
     expect(screen.queryByRole('table')).toBeNull();
+    expect(screen.queryByRole('heading', { name: 'By hand, the same steps' })).toBeNull();
+  });
+
+  it("shows each step's shell equivalent: the drop-in with its path and content, the reload, each repair", () => {
+    const { plan } = brokenPlan();
+    render(<PlanView preview={preview(plan)} />);
+    const region = screen.getByRole('region', { name: 'By hand, the same steps' });
+    const text = region.textContent ?? '';
+    expect(text).toContain(`cat > ${DROP_IN} <<'EOF'`);
+    expect(text).toContain('MACAddressPolicy=none');
+    expect(text).toContain('udevadm control --reload');
+    const setMac = plan.repairs.find((r) => r.method === 'set-host-mac')!;
+    expect(text).toContain(`ip link set dev ${setMac.hostIfname} address ${setMac.to}`);
   });
 
   it('the Kubernetes executor: the Job, its key facts, and a loud alert when the API refused it in a dry run', () => {

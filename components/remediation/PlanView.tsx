@@ -3,6 +3,7 @@
 import type { PlanPreview } from '../../lib/remediation/types';
 import { Icon } from '../ui/Icon';
 import { Timestamp } from '../ui/Timestamp';
+import { planShellSteps } from '../../lib/remediation/shellSteps';
 import styles from './remediation.module.css';
 import { executorLabel } from './status';
 
@@ -35,6 +36,7 @@ function jobSummary(spec: Record<string, unknown>): Array<[string, string]> {
 
 export function PlanView({ preview }: { preview: PlanPreview }) {
   const { plan } = preview;
+  const shell = planShellSteps(plan);
   return (
     <>
       <section aria-labelledby="plan-executor">
@@ -93,6 +95,22 @@ export function PlanView({ preview }: { preview: PlanPreview }) {
           <span className="muted small"> · {plan.reload.reason}</span>
         </p>
       </section>
+
+      {shell.length > 0 && (
+        <section aria-labelledby="plan-shell">
+          <h3 id="plan-shell">By hand, the same steps</h3>
+          <ol>
+            {shell.map((s, i) => (
+              <li key={i}>
+                <p className="small">{s.title}</p>
+                <pre aria-label={`Shell: ${s.title}`}>
+                  <code>{s.shell}</code>
+                </pre>
+              </li>
+            ))}
+          </ol>
+        </section>
+      )}
 
       <section aria-labelledby="plan-repairs">
         <h3 id="plan-repairs">Pods to repair ({plan.repairs.length})</h3>

@@ -5,7 +5,7 @@ import { Badge } from '../ui/Badge';
 import { Icon } from '../ui/Icon';
 import { Timestamp } from '../ui/Timestamp';
 import styles from './remediation.module.css';
-import { executorLabel, remediationStatusPresentation, remediationSteps } from './status';
+import { executorLabel, recordPresentation, remediationSteps } from './status';
 
 function Steps({ record }: { record: RemediationRecord }) {
   const steps = remediationSteps(record);
@@ -104,7 +104,7 @@ export function Evidence({ record }: { record: RemediationRecord }) {
 }
 
 export function RemediationRun({ record }: { record: RemediationRecord }) {
-  const presentation = remediationStatusPresentation[record.status];
+  const presentation = recordPresentation(record);
   const repairs = record.plan.repairs.length;
   return (
     <li id={`remediation-${record.id}`} aria-label={`Remediation ${record.id}: ${presentation.label}`}>
@@ -131,6 +131,11 @@ export function RemediationRun({ record }: { record: RemediationRecord }) {
         <p className={styles.inlineError}>The Kubernetes dry run refused the Job: {record.dryRunError}</p>
       )}
       {record.error && <p className={styles.inlineError}>{record.error}</p>}
+      {record.regression && (
+        <p className={styles.inlineError} data-testid="regressed">
+          Regressed at <Timestamp at={record.regression.at} />: {record.regression.reason}
+        </p>
+      )}
       <Evidence record={record} />
     </li>
   );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { REMEDIATION_STATUSES, type RemediationVerification } from '../../lib/remediation/types';
-import { remediationStatusPresentation, remediationSteps } from './status';
+import { recordPresentation, remediationStatusPresentation, remediationSteps } from './status';
 
 const none: RemediationVerification = { agent: null, nextReport: null };
 const steps = (status: (typeof REMEDIATION_STATUSES)[number]) =>
@@ -17,6 +17,18 @@ describe('remediationSteps', () => {
   it('marks the step that went wrong', () => {
     expect(steps('failed')).toEqual(['Pending:done', 'Running:done', 'Failed:failed', 'Verified / unverified:todo']);
     expect(steps('unverified')).toEqual(['Pending:done', 'Running:done', 'Succeeded:done', 'Unverified:failed']);
+  });
+
+  it('a verified fix that regressed is not shown as "Verified"', () => {
+    const regression = { at: '2026-12-03T03:00:00.000Z', reason: 'udev still rewrites new veths' };
+    expect(remediationSteps({ status: 'verified', verification: none, regression }).map((s) => `${s.label}:${s.phase}`)).toEqual([
+      'Pending:done',
+      'Running:done',
+      'Succeeded:done',
+      'Verified, then regressed:failed',
+    ]);
+    expect(recordPresentation({ status: 'verified', regression }).label).toBe('Regressed');
+    expect(recordPresentation({ status: 'verified', regression: null }).label).toBe('Verified');
   });
 
   it('gives previews no steps', () => {

@@ -14,6 +14,13 @@ export const remediationStatusPresentation: Record<RemediationStatus, Presentati
   unverified: { label: 'Unverified', shape: 'warn', tone: 'warn' },
 };
 
+/** A verified fix that stopped holding is not shown as "Verified". */
+export const REGRESSED_PRESENTATION: Presentation = { label: 'Regressed', shape: 'bad', tone: 'bad' };
+
+export function recordPresentation(r: Pick<RemediationRecord, 'status'> & { regression?: RemediationRecord['regression'] }): Presentation {
+  return r.regression ? REGRESSED_PRESENTATION : remediationStatusPresentation[r.status];
+}
+
 export type StepPhase = 'done' | 'current' | 'failed' | 'todo';
 
 export interface Step {
@@ -22,7 +29,7 @@ export interface Step {
 }
 
 /** The four steps of an applied remediation and how far this one got. Previews have no steps. */
-export function remediationSteps(r: Pick<RemediationRecord, 'status' | 'verification'>): Step[] {
+export function remediationSteps(r: Pick<RemediationRecord, 'status' | 'verification'> & { regression?: RemediationRecord['regression'] }): Step[] {
   const s = r.status;
   const order = ['pending', 'running', 'finished', 'verification'] as const;
   const reached: Record<(typeof order)[number], StepPhase> = {
@@ -56,6 +63,10 @@ export function remediationSteps(r: Pick<RemediationRecord, 'status' | 'verifica
       reached.pending = reached.running = reached.finished = reached.verification = 'done';
       finishedLabel = 'Succeeded';
       verificationLabel = 'Verified';
+      if (r.regression) {
+        reached.verification = 'failed';
+        verificationLabel = 'Verified, then regressed';
+      }
       break;
     case 'unverified':
       reached.pending = reached.running = 'done';

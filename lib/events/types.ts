@@ -55,6 +55,8 @@ export interface EventDataMap {
     arpStatus: ArpStatus;
     gatewayLladdr: string | null;
     initial: boolean;
+    /** What the agent's link watch saw at creation (report field veths[].creation); absent when it saw nothing. */
+    creation?: { mac: string; at: string; rewrittenAfterMs: number | null };
   };
   'veth.vanished': {
     ifname: string;
@@ -75,6 +77,8 @@ export interface EventDataMap {
     setByUserspace: boolean;
     pod: PodRef | null;
     podIP: string | null;
+    /** When the agent saw the veth created with `from` (a report came between creation and rewrite). */
+    creation?: { mac: string; at: string; rewrittenAfterMs: number | null };
   };
   'arp.changed': {
     ifname: string;

@@ -1,5 +1,5 @@
 // One sentence per stored event, for lists, CSV and screen readers. Client-safe and pure.
-import type { NodeEvent, PodRef } from '../events/types';
+import type { EventDataMap, NodeEvent, PodRef } from '../events/types';
 import type { LinkVerdict } from '../report/schema';
 
 export function podLabel(pod: PodRef | null): string | null {
@@ -21,16 +21,42 @@ function of(ifname: string, pod: PodRef | null): string {
   return p ? `${ifname} (pod ${p})` : ifname;
 }
 
+type Appeared = EventDataMap['veth.appeared'];
+
+/** "created with X, rewritten to Y by udev 12 ms later", when the agent saw the creation MAC differ. */
+export function creationRewrite(d: Pick<Appeared, 'mac' | 'creation' | 'addrAssignType'>): string | null {
+  const c = d.creation;
+  if (!c || c.mac === d.mac) return null;
+  const by = d.addrAssignType === 3 ? ' by udev' : '';
+  const when = c.rewrittenAfterMs === null ? '' : ` ${c.rewrittenAfterMs} ms later`;
+  return `was created with MAC ${c.mac}, rewritten to ${d.mac}${by}${when}`;
+}
+
+/** What the rewrite did to the pod: its gateway entry still holds the creation MAC. */
+function arpConsequence(d: Appeared): string {
+  if (!d.creation || d.creation.mac === d.mac) return '';
+  if (d.arpStatus === 'mismatch' && d.gatewayLladdr === d.creation.mac) {
+    return ` (the pod's gateway ARP entry still points at the creation MAC ${d.creation.mac}, which the host veth no longer has: the pod's traffic to its gateway is lost)`;
+  }
+  if (d.arpStatus === 'mismatch') return ` (the pod's gateway ARP entry points at ${d.gatewayLladdr ?? 'an unknown MAC'}, not ${d.mac})`;
+  return d.arpStatus === 'ok' ? " (the pod's gateway ARP entry already points at the new MAC)" : '';
+}
+
 export function describeEvent(e: NodeEvent): string {
   switch (e.type) {
     case 'node.first_report':
       return `first report: ${e.data.vethCount} veths, ${e.data.mismatchCount} with a stale gateway ARP entry; policy for new veths is ${policyName(e.data.newVeth)}`;
-    case 'veth.appeared':
+    case 'veth.appeared': {
+      const rewrite = creationRewrite(e.data);
+      if (rewrite) return `${of(e.data.ifname, e.data.pod)} ${rewrite}; gateway ARP ${e.data.arpStatus}${arpConsequence(e.data)}`;
       return `${of(e.data.ifname, e.data.pod)} ${e.data.initial ? 'was present at the first report' : 'appeared'} with MAC ${e.data.mac}, gateway ARP ${e.data.arpStatus}`;
+    }
     case 'veth.vanished':
       return `${of(e.data.ifname, e.data.pod)} vanished (MAC ${e.data.mac})`;
-    case 'veth.mac_changed':
-      return `MAC of ${of(e.data.ifname, e.data.pod)} changed from ${e.data.from} to ${e.data.to}${e.data.setByUserspace ? ', set by userspace (udev)' : ''}`;
+    case 'veth.mac_changed': {
+      const rewrite = e.data.creation ? creationRewrite({ mac: e.data.to, creation: e.data.creation, addrAssignType: e.data.addrAssignType }) : null;
+      return `MAC of ${of(e.data.ifname, e.data.pod)} changed from ${e.data.from} to ${e.data.to}${e.data.setByUserspace ? ', set by userspace (udev)' : ''}${rewrite ? `: it ${rewrite}` : ''}`;
+    }
     case 'arp.changed':
       return `gateway ARP entry of ${of(e.data.ifname, e.data.pod)} went from ${e.data.from} to ${e.data.to}${
         e.data.to === 'mismatch' ? ` (points at ${e.data.gatewayLladdr ?? 'unknown'}, host veth has ${e.data.hostMac})` : ''

@@ -32,6 +32,7 @@ export function toVethEntry(e: NodeEvent): VethHistoryEntry | null {
         arpTo: e.data.arpStatus,
         gatewayLladdr: e.data.gatewayLladdr,
         initial: e.data.initial,
+        ...(e.data.creation ? { creation: e.data.creation } : {}),
       };
     case 'veth.vanished':
       return {

@@ -301,11 +301,11 @@ describe.each(testEngines)('link-file history and drift on $name', (engine) => {
     expect(changed.diff).toContain('-MACAddressPolicy=persistent\n+MACAddressPolicy=none\n');
 
     expect(body.drift.map((d) => d.message)).toEqual([
-      'policy for new veths went from persistent to none after `udev` 252.40-1~deb12u1 was upgraded at 2026-11-26T11:58:00.000Z',
+      `policy for new veths went from persistent to none: \`${DEFAULT_LINK_PATH}\` changed after \`udev\` 252.40-1~deb12u1 was upgraded at 2026-11-26T11:58:00.000Z`,
       'content of `99-default.link` changed while its mtime stayed at 2025-06-26T17:01:45.000Z after `udev` 252.40-1~deb12u1 was upgraded at 2026-11-26T11:58:00.000Z',
       '`99-default.link` now differs from the copy in package `udev` 252.39-1~deb12u2 after `udev` 252.40-1~deb12u1 was upgraded at 2026-11-26T11:58:00.000Z',
       // The admin's unowned drop-in is not blamed on the upgrade ten minutes earlier.
-      'the files deciding the policy for new veths went from `99-default.link` to `99-default.link` + `50-mac-none.conf` (policy none)',
+      `the files deciding the policy for new veths went from \`99-default.link\` to \`99-default.link\` + \`50-mac-none.conf\` (policy none): \`${MAC_NONE_DROPIN_PATH}\` appeared`,
     ]);
     expect(body.drift.map((d) => d.kind)).toEqual(['policy-changed', 'content-changed-mtime-unchanged', 'differs-from-package', 'policy-changed']);
 

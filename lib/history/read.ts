@@ -6,7 +6,7 @@ import { NotFoundError } from '../http/errors';
 import { deriveNodeState } from '../nodes/state';
 import type { NodeRecord, Store } from '../store';
 import type { Report } from '../report/schema';
-import { ATTRIBUTION_WINDOW_MS, DRIFT_EVENT_TYPES, deriveDrift } from './drift';
+import { ATTRIBUTION_WINDOW_MS, DRIFT_EVENT_TYPES, deriveDrift, driftRemediation } from './drift';
 import { groupByFile, LINK_FILE_EVENT_TYPES, toHistoryEvent, toLinkFileEntry, toVethEntry, VETH_HISTORY_EVENT_TYPES } from './entries';
 import { ARP_TIMELINE_EVENT_TYPES, deriveArpIntervals, lanesOf, opensInterval, overlaps } from './intervals';
 import { encodeCursor, type EventsQuery, type HistoryQuery, type LinkFileQuery, type PageQuery } from './query';
@@ -182,6 +182,8 @@ export async function readLinkFileHistory(store: Store, name: string, q: LinkFil
     });
   }
   const owners = new Map(report.linkPolicy.files.map((f) => [f.path, f.package?.name ?? null] as const));
+  // A change a vethwatch remediation made (its drop-in) is that remediation's, not drift.
+  const remediations = items.length > 0 ? (await store.remediations.list({ node: name, limit: 500 })).map(driftRemediation) : [];
   const versions = items.map(toLinkFileEntry).filter((e): e is LinkFileVersionEntry => e !== null);
   return {
     node: name,
@@ -189,6 +191,6 @@ export async function readLinkFileHistory(store: Store, name: string, q: LinkFil
     limit: q.limit,
     nextCursor,
     files: groupByFile(versions),
-    drift: deriveDrift(items, { packageEvents, owners }),
+    drift: deriveDrift(items, { packageEvents, owners, remediations }),
   };
 }

@@ -92,6 +92,11 @@ export interface VethHistoryEntry {
   gatewayLladdr: string | null;
   /** appeared only: the veth was already there in the node's first report (its real start is unknown). */
   initial: boolean;
+  /**
+   * appeared only, when the agent's link watch saw the creation: the MAC the veth was created with and how many
+   * ms later its MAC first changed (udev's rewrite). Absent otherwise.
+   */
+  creation?: { mac: string; at: string; rewrittenAfterMs: number | null };
   summary: string;
 }
 
@@ -201,9 +206,14 @@ export type DriftKind =
   /** The verdict for new veths changed (policy.changed, not the node's first report). */
   | 'policy-changed'
   /** The file's "differs from the package's copy" flag flipped. */
-  | 'differs-from-package';
+  | 'differs-from-package'
+  /** A vethwatch remediation changed it (wrote its drop-in): expected, not drift. */
+  | 'remediation';
 
-/** The package event a drift is attributed to: the nearest one before it (within 24 h) for the owning package. */
+/**
+ * The package event a drift is attributed to: the nearest one before it (within 24 h) of a package that owns a file
+ * that changed in the same report.
+ */
 export interface DriftAttribution {
   package: string;
   version: string | null;
@@ -211,6 +221,32 @@ export interface DriftAttribution {
   /** dpkg's time of the package action (node clock). */
   at: string;
   eventId: number;
+}
+
+/** A link file that appeared, changed or was removed in the same report as the finding, with its diff. */
+export interface DriftFileChange {
+  path: string;
+  change: LinkFileChange;
+  /** The linkfile.* event. */
+  eventId: number;
+  /** Drop-in (`*.link.d/*.conf`) or .link file. */
+  kind: 'link' | 'dropin';
+  /** The package owning the file, when known. */
+  package: string | null;
+  /**
+   * Unified diff of the change: removed files against nothing, new files from nothing. Null when the agent did not
+   * send the content (or only metadata changed).
+   */
+  diff: string | null;
+}
+
+/** The vethwatch remediation a change is attributed to (it wrote the drop-in that changed). */
+export interface DriftRemediation {
+  id: string;
+  requestedBy: string;
+  /** When it finished (server clock), else when it started. */
+  at: string;
+  status: string;
 }
 
 export interface DriftFinding {
@@ -233,6 +269,13 @@ export interface DriftFinding {
   from: string | null;
   to: string | null;
   attributedTo: DriftAttribution | null;
+  /**
+   * The link files that changed in the report that revealed this finding and explain it (a drop-in appeared,
+   * changed or was removed; the winning file changed), each with its diff. Empty when none did.
+   */
+  files: DriftFileChange[];
+  /** Set when a vethwatch remediation made the change (kind 'remediation'); null otherwise. */
+  remediation: DriftRemediation | null;
 }
 
 export interface LinkFileHistoryResponse extends Paged {

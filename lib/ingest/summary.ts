@@ -2,6 +2,7 @@ import 'server-only';
 // What the store keeps per node besides the report itself: the fleet-table columns.
 import type { Report } from '../report/schema';
 import type { NodeSnapshot } from '../store';
+import { policySourceOf } from '../nodes/policySource';
 
 export function toIsoUtc(time: string | Date): string {
   return (time instanceof Date ? time : new Date(time)).toISOString();
@@ -30,6 +31,7 @@ export function summarizeReport(report: Report, stateHash: string): NodeSnapshot
     policyRewrites: verdict.udevRewritesMac,
     policyPackage: owner?.name ?? null,
     policyPackageVersion: owner?.name ? owner.version : null,
+    policySource: policySourceOf(verdict, report.linkPolicy.files),
     vethCount: report.veths.length,
     mismatchCount,
     unknownArpCount,

@@ -59,6 +59,7 @@ function vethAppeared(v: Veth, initial: boolean): EventDraft {
       arpStatus: v.arpStatus,
       gatewayLladdr: v.gatewayLladdr,
       initial,
+      ...(v.creation ? { creation: v.creation } : {}),
     },
   };
 }
@@ -103,6 +104,7 @@ function diffVeths(prev: readonly Veth[] | null, next: readonly Veth[]): EventDr
           setByUserspace: v.addrAssignType === 3,
           pod: v.pod,
           podIP: v.podIP,
+          ...(v.creation && v.creation.mac === old.mac ? { creation: v.creation } : {}),
         },
       });
     }

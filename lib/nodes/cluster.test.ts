@@ -30,6 +30,11 @@ describe('deriveNodeState with the cluster CNI', () => {
     expect(fixed.state).toBe('healthy');
     expect(fixed.stateReason).toContain('the Amazon VPC CNI v1.20.1 sets host veth MACs itself');
     expect(deriveNodeState({ ...input, unknownArpCount: 2, cniSetsHostVethMac: true }).state).toBe('unknown');
+    // v1.20.1-v1.20.4 fix the rewrite but can fail pod creation: the verdict says to go to v1.20.5+, as the plan does.
+    expect(deriveNodeState({ ...input, cniSetsHostVethMac: true, cniVersion: '1.20.2', cniRecommendUpgrade: true }).stateReason).toContain(
+      'Upgrade to v1.20.5+: v1.20.1-v1.20.4 can fail pod creation under netlink churn.',
+    );
+    expect(deriveNodeState({ ...input, cniSetsHostVethMac: true, cniVersion: '1.20.5', cniRecommendUpgrade: false }).stateReason).not.toContain('Upgrade');
   });
   it('a mismatch stays broken: the CNI fix repairs no existing pod', () => {
     const broken = deriveNodeState({ ...input, mismatchCount: 1, cniSetsHostVethMac: true });

@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createEventBus } from '@/lib/events/bus';
 import { ingestReport } from '@/lib/ingest/ingestReport';
-import { buildReport, nextReport } from '@/lib/report/fixtures';
+import { buildReport, DEFAULT_LINK_PATH, MAC_NONE_DROPIN_PATH, nextReport } from '@/lib/report/fixtures';
 import type { Report } from '@/lib/report/schema';
 import { testEngines, type TestStore } from '@/lib/store/testing';
 import { getFleetFrom, getNodeFrom } from './read';
@@ -25,6 +25,7 @@ describe.each(testEngines)('read models on $name', (engine) => {
       generatedAt: '2026-01-01T00:00:00.000Z',
       stripEndsAt: '2026-01-01T01:00:00.000Z',
       counts: { broken: 0, 'at-risk': 0, stale: 0, 'no-agent': 0, unknown: 0, healthy: 0 },
+      staleBroken: 0,
       nodes: [],
     });
     expect(await getNodeFrom(t.store, 'nope')).toBeNull();
@@ -66,7 +67,12 @@ describe.each(testEngines)('read models on $name', (engine) => {
     expect(fleet.nodes[1]).toEqual({
       name: 'b-broken',
       os: { prettyName: 'Debian GNU/Linux 12 (bookworm)', kernel: '6.1.0-41-amd64', systemdVersion: 252 },
-      policy: { macAddressPolicy: 'persistent', linkFile: '/usr/lib/systemd/network/99-default.link', udevRewritesMac: true },
+      policy: {
+        macAddressPolicy: 'persistent',
+        linkFile: '/usr/lib/systemd/network/99-default.link',
+        udevRewritesMac: true,
+        source: '/usr/lib/systemd/network/99-default.link',
+      },
       vethCount: 4,
       mismatchCount: 2,
       state: 'broken',
@@ -84,6 +90,26 @@ describe.each(testEngines)('read models on $name', (engine) => {
     const later = await getFleetFrom(t.store, new Date('2026-01-01T00:00:31.000Z'));
     expect(later.counts).toEqual({ broken: 1, 'at-risk': 1, stale: 1, 'no-agent': 0, unknown: 0, healthy: 0 });
     expect(later.nodes.find((n) => n.name === 'c-healthy')).toMatchObject({ state: 'stale', lastKnownState: 'healthy' });
+
+    // The healthy node's policy comes from a drop-in: the drop-in is named (and the file it extends), not the .link.
+    const healthy = fleet.nodes.find((n) => n.name === 'c-healthy')!;
+    expect(healthy.policy?.source).toBe(MAC_NONE_DROPIN_PATH);
+    expect(healthy.stateReason).toContain(`MACAddressPolicy=none from ${MAC_NONE_DROPIN_PATH} (drop-in for ${DEFAULT_LINK_PATH})`);
+    expect(healthy.stateReason).not.toContain(`from ${DEFAULT_LINK_PATH}`);
+  });
+
+  it('a silent node that was broken is counted with the broken, and a broken node names the pods it could not read', async () => {
+    const r = buildReport({ node: 'gone', veths: 3, mismatched: 1, intervalSeconds: 10 });
+    r.veths[2].arpStatus = 'unknown';
+    await ingestReport(t.store, r, { bus: createEventBus(), receivedAt: new Date('2026-01-01T00:00:00.000Z') });
+    const fleet = await getFleetFrom(t.store, new Date('2026-01-01T01:00:00.000Z'));
+    expect(fleet.counts).toMatchObject({ broken: 1, stale: 0 });
+    expect(fleet.staleBroken).toBe(1);
+    expect(fleet.nodes[0]).toMatchObject({ state: 'stale', lastKnownState: 'broken' });
+    const detail = (await getNodeFrom(t.store, 'gone', new Date('2026-01-01T00:00:05.000Z')))!;
+    expect(detail.state).toBe('broken');
+    const pod = r.veths[2].pod!;
+    expect(detail.stateReason).toContain(`The gateway ARP entry of 1 pod could not be read: ${pod.namespace}/${pod.name}.`);
   });
 
   it('a node whose pods could not be checked is unknown, not healthy', async () => {

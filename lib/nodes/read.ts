@@ -6,14 +6,15 @@ import { stripEnd } from '../history/mismatchBuckets';
 import { readMismatchStripsCached } from '../history/mismatchStrips';
 import { getStore, type NodeSummaryRecord, type Store } from '../store';
 import { currentClusterView, keepReportedNode, noAgentSummary, type ClusterView } from './cluster';
-import { deriveNodeState } from './state';
+import { countedState, deriveNodeState } from './state';
 import { NODE_STATES, type FleetView, type NodeDetail, type NodeState, type NodeSummary } from './types';
 
-function toSummary(node: NodeSummaryRecord, now: number, cluster: ClusterView | null = null): NodeSummary {
+function toSummary(node: NodeSummaryRecord, now: number, cluster: ClusterView | null = null, unknownArpNames?: string[]): NodeSummary {
   const policy = {
     macAddressPolicy: node.policyMac as MacPolicy | null,
     linkFile: node.policyLinkFile,
     udevRewritesMac: node.policyRewrites,
+    source: node.policySource,
   };
   const derived = deriveNodeState({
     now,
@@ -21,9 +22,11 @@ function toSummary(node: NodeSummaryRecord, now: number, cluster: ClusterView | 
     intervalSeconds: node.intervalSeconds,
     mismatchCount: node.mismatchCount,
     unknownArpCount: node.unknownArpCount,
+    ...(unknownArpNames ? { unknownArpNames } : {}),
     newVeth: policy,
     cniSetsHostVethMac: cluster?.awsNode?.setsHostVethMac ?? null,
     cniVersion: cluster?.awsNode?.version ?? null,
+    cniRecommendUpgrade: cluster?.awsNode?.recommendUpgrade ?? null,
   });
   const kube = cluster?.nodes ? { kube: cluster.nodes.get(node.name) ?? null } : {};
   return {
@@ -72,8 +75,14 @@ export async function getFleetFrom(
     for (const [name, facts] of kubeNodes) if (!reported.has(name)) nodes.push(noAgentSummary(name, facts));
     nodes.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
-  for (const n of nodes) counts[n.state] += 1;
-  return { generatedAt: now.toISOString(), stripEndsAt: endsAt, counts, nodes, ...(cluster ? { awsNode: cluster.awsNode } : {}) };
+  // A stale node that was broken when last heard of is counted with the broken (staleBroken says how many).
+  let staleBroken = 0;
+  for (const n of nodes) {
+    const counted = countedState(n);
+    counts[counted] += 1;
+    if (counted !== n.state) staleBroken += 1;
+  }
+  return { generatedAt: now.toISOString(), stripEndsAt: endsAt, counts, staleBroken, nodes, ...(cluster ? { awsNode: cluster.awsNode } : {}) };
 }
 
 /** The latest full picture of one node, or null when it has never reported. */
@@ -87,7 +96,12 @@ export async function getNodeFrom(
   if (!found) return null;
   const { node, report } = found;
   return {
-    ...toSummary(node, now.getTime(), cluster),
+    ...toSummary(
+      node,
+      now.getTime(),
+      cluster,
+      report.veths.filter((v) => v.arpStatus === 'unknown').map((v) => (v.pod ? `${v.pod.namespace}/${v.pod.name}` : v.ifname)),
+    ),
     ...(cluster ? { awsNode: cluster.awsNode } : {}),
     agentVersion: node.agentVersion,
     collectedAt: node.collectedAt,

@@ -1,6 +1,6 @@
 // Node state from counts, policy and report age: each state, its precedence, and staleness at the boundary.
 import { describe, expect, it } from 'vitest';
-import { deriveNodeState, formatDuration, STALE_AFTER_INTERVALS, type NodeStateInput } from './state';
+import { countedState, deriveNodeState, formatDuration, STALE_AFTER_INTERVALS, type NodeStateInput } from './state';
 
 const persistent = { udevRewritesMac: true, macAddressPolicy: 'persistent', linkFile: '/usr/lib/systemd/network/99-default.link' };
 const none = { udevRewritesMac: false, macAddressPolicy: 'none', linkFile: '/usr/lib/systemd/network/99-default.link' };
@@ -72,12 +72,33 @@ describe('deriveNodeState', () => {
       state: 'stale',
       lastKnownState: 'healthy',
       reportAgeSeconds: 91,
-      stateReason: 'No report for 1m 31s (expected every 30s); last known state: healthy.',
+      stateReason:
+        'No report for 1m 31s (expected every 30s); last known state: healthy. No ARP mismatches; udev leaves the MAC of new veths alone (MACAddressPolicy=none from /usr/lib/systemd/network/99-default.link).',
     });
     expect(deriveNodeState(input({ lastReportAt: at(3_600_000), mismatchCount: 4 }))).toMatchObject({
       state: 'stale',
       lastKnownState: 'broken',
     });
+  });
+
+  it('a stale node that was broken is counted with the broken; other stale nodes stay stale', () => {
+    const broken = deriveNodeState(input({ lastReportAt: '2026-01-01T10:00:00.000Z', mismatchCount: 2 }));
+    expect(broken.state).toBe('stale');
+    expect(countedState(broken)).toBe('broken');
+    expect(countedState(deriveNodeState(input({ lastReportAt: '2026-01-01T10:00:00.000Z', newVeth: persistent })))).toBe('stale');
+    expect(countedState(deriveNodeState(input({ mismatchCount: 1 })))).toBe('broken');
+  });
+
+  it('pods whose ARP entry could not be read are counted and named, even when the node is broken or at risk', () => {
+    const names = ['default/a', 'default/b'];
+    const broken = deriveNodeState(input({ mismatchCount: 1, unknownArpCount: 2, unknownArpNames: names }));
+    expect(broken.state).toBe('broken');
+    expect(broken.stateReason).toContain('The gateway ARP entry of 2 pods could not be read: default/a, default/b.');
+    const atRisk = deriveNodeState(input({ newVeth: persistent, unknownArpCount: 1 }));
+    expect(atRisk.state).toBe('at-risk');
+    expect(atRisk.stateReason).toContain('The gateway ARP entry of 1 pod could not be read.');
+    const unknown = deriveNodeState(input({ unknownArpCount: 7, unknownArpNames: ['p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7'] }));
+    expect(unknown.stateReason).toContain('the gateway ARP entry of 7 pods could not be read: p1, p2, p3, p4, p5 and 2 more.');
   });
 
   it('uses the node interval: a 5 s node is stale after 15 s', () => {

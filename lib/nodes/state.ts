@@ -1,5 +1,7 @@
 // A node's state from what its last report said and how long ago it arrived. Pure: the read side calls it with
 // the current time, so a node goes stale without anyone writing anything.
+import { CNI_UPGRADE_NOTE } from './cniAdvice';
+import { describePolicySource } from './policySource';
 import type { NodeState } from './types';
 
 /** A node that has not reported for this many intervals is stale, whatever it said last. */
@@ -13,14 +15,24 @@ export interface NodeStateInput {
   mismatchCount: number;
   /** Veths whose pod gateway entry the agent could not read. */
   unknownArpCount: number;
+  /** Those pods (or veths) by name, when the caller has the report: the reason names them. */
+  unknownArpNames?: readonly string[];
   /** What udev does to the next CNI veth; null when no usable report says. */
-  newVeth: { udevRewritesMac: boolean; macAddressPolicy: string | null; linkFile: string | null } | null;
+  newVeth: {
+    udevRewritesMac: boolean;
+    macAddressPolicy: string | null;
+    linkFile: string | null;
+    /** The file that sets MACAddressPolicy= (a drop-in when one does); absent: taken to be linkFile. */
+    source?: string | null;
+  } | null;
   /**
    * Whether the cluster's Amazon VPC CNI sets host veth MACs itself (v1.20.1+, from the aws-node DaemonSet): then
    * udev's policy cannot rewrite the MAC of a new veth. Existing pods are unaffected: a mismatch stays broken.
    */
   cniSetsHostVethMac?: boolean | null;
   cniVersion?: string | null;
+  /** The CNI is older than the recommended v1.20.5 (lib/nodes/cniAdvice.ts). */
+  cniRecommendUpgrade?: boolean | null;
 }
 
 export interface DerivedNodeState {
@@ -43,11 +55,33 @@ export function formatDuration(seconds: number): string {
 }
 
 function policySource(newVeth: NonNullable<NodeStateInput['newVeth']>): string {
-  const policy = newVeth.macAddressPolicy ?? 'unset';
-  return newVeth.linkFile ? `MACAddressPolicy=${policy} from ${newVeth.linkFile}` : 'no .link file matches veths';
+  return describePolicySource({ macAddressPolicy: newVeth.macAddressPolicy, linkFile: newVeth.linkFile, source: newVeth.source === undefined ? newVeth.linkFile : newVeth.source });
+}
+
+const NAMES_SHOWN = 5;
+
+/** " The gateway ARP entry of 2 pods could not be read: a/b, c/d." — never hidden behind a worse state. */
+function unreadable(input: NodeStateInput): string {
+  if (input.unknownArpCount <= 0) return '';
+  const names = input.unknownArpNames ?? [];
+  const shown = names.slice(0, NAMES_SHOWN).join(', ');
+  const more = names.length > NAMES_SHOWN ? ` and ${names.length - NAMES_SHOWN} more` : '';
+  return ` The gateway ARP entry of ${plural(input.unknownArpCount, 'pod')} could not be read${shown ? `: ${shown}${more}` : ''}.`;
+}
+
+/** The state a node is counted and sorted under: a stale node that was broken when last heard of stays with the broken. */
+export function countedState(n: { state: NodeState; lastKnownState: Exclude<NodeState, 'stale'> }): NodeState {
+  return n.state === 'stale' && n.lastKnownState === 'broken' ? 'broken' : n.state;
 }
 
 function fromReport(input: NodeStateInput): { state: Exclude<NodeState, 'stale'>; reason: string } {
+  const known = fromReportWithoutUnknown(input);
+  // The healthy/unknown branches already name unreadable pods; the broken and at-risk ones must not hide them.
+  if (known.state === 'broken' || known.state === 'at-risk') return { ...known, reason: `${known.reason}${unreadable(input)}` };
+  return known;
+}
+
+function fromReportWithoutUnknown(input: NodeStateInput): { state: Exclude<NodeState, 'stale'>; reason: string } {
   const { mismatchCount, unknownArpCount, newVeth } = input;
   if (!newVeth) return { state: 'unknown', reason: 'No usable report from this node yet.' };
   if (mismatchCount > 0) {
@@ -63,16 +97,16 @@ function fromReport(input: NodeStateInput): { state: Exclude<NodeState, 'stale'>
   }
   if (newVeth.udevRewritesMac) {
     const cni = `the Amazon VPC CNI${input.cniVersion ? ` v${input.cniVersion}` : ''} sets host veth MACs itself (v1.20.1+)`;
-    const arp = unknownArpCount > 0 ? ` The gateway ARP entry of ${plural(unknownArpCount, 'pod')} could not be read.` : '';
+    const arp = unreadable(input);
     return {
       state: unknownArpCount > 0 ? 'unknown' : 'healthy',
-      reason: `New veths are safe: udev's policy would rewrite their MAC (${policySource(newVeth)}), but ${cni}. Pods created by an older CNI stay at risk until repaired or recreated.${arp}`,
+      reason: `New veths are safe: udev's policy would rewrite their MAC (${policySource(newVeth)}), but ${cni}. Pods created by an older CNI stay at risk until repaired or recreated.${input.cniRecommendUpgrade === true ? ` ${CNI_UPGRADE_NOTE}` : ''}${arp}`,
     };
   }
   if (unknownArpCount > 0) {
     return {
       state: 'unknown',
-      reason: `New veths are safe (${policySource(newVeth)}), but the gateway ARP entry of ${plural(unknownArpCount, 'pod')} could not be read.`,
+      reason: `New veths are safe (${policySource(newVeth)}), but${unreadable(input).replace(/^ The/, ' the')}`,
     };
   }
   return { state: 'healthy', reason: `No ARP mismatches; udev leaves the MAC of new veths alone (${policySource(newVeth)}).` };
@@ -89,7 +123,7 @@ export function deriveNodeState(input: NodeStateInput): DerivedNodeState {
   if (ageSeconds > STALE_AFTER_INTERVALS * input.intervalSeconds) {
     return {
       state: 'stale',
-      stateReason: `No report for ${formatDuration(ageSeconds)} (expected every ${formatDuration(input.intervalSeconds)}); last known state: ${known.state}.`,
+      stateReason: `No report for ${formatDuration(ageSeconds)} (expected every ${formatDuration(input.intervalSeconds)}); last known state: ${known.state}. ${known.reason}`,
       lastKnownState: known.state,
       reportAgeSeconds,
     };

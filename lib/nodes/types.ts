@@ -39,7 +39,13 @@ export interface NodeSummary {
   name: string;
   os: NodeOs;
   /** What udev does to a new CNI veth on this node; null before the first report. */
-  policy: { macAddressPolicy: MacPolicy | null; linkFile: string | null; udevRewritesMac: boolean } | null;
+  policy: {
+    macAddressPolicy: MacPolicy | null;
+    linkFile: string | null;
+    udevRewritesMac: boolean;
+    /** The file that sets MACAddressPolicy=: a drop-in of linkFile when one does; null when none does (udev's default). */
+    source?: string | null;
+  } | null;
   vethCount: number;
   mismatchCount: number;
   state: NodeState;
@@ -64,7 +70,10 @@ export interface NodeSummary {
 
 export interface FleetView {
   generatedAt: string;
+  /** Nodes per state; a stale node whose last known state is broken is counted under broken (see staleBroken). */
   counts: Record<NodeState, number>;
+  /** How many of counts.broken are stale (not heard from, last seen broken). */
+  staleBroken?: number;
   nodes: NodeSummary[];
   /** The end of every node's mismatchStrip: the start of the UTC hour after generatedAt. */
   stripEndsAt?: string;

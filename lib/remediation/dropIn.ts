@@ -11,6 +11,7 @@ export const DROP_IN_RELPATH = `etc/systemd/network/${DROP_IN_FOR}.d/${DROP_IN_N
 export const DROP_IN_CONTENT =
   '# Written by vethwatch remediate. Keeps the MAC a veth was created with: MACAddressPolicy=persistent\n' +
   '# rewrites host veths of Amazon VPC CNI < v1.20.1 and breaks the pods\' static gateway ARP entry.\n' +
+  '# Fixed in VPC CNI v1.20.1; upgrade to v1.20.5+ (v1.20.1-v1.20.4 can fail pod creation under netlink churn).\n' +
   '[Link]\n' +
   'MACAddressPolicy=none\n';
 

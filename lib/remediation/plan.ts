@@ -5,6 +5,7 @@
 // - The server (planFromReport below) has only the node's report: it derives the facts from it. If the node
 //   differs, the agent's plan id differs, it refuses `--plan-id` (exit 3) and its own plan becomes the evidence:
 //   a stale or mistaken preview is never applied.
+import { CNI_ADVICE } from '../nodes/cniAdvice';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { LinkVerdict, Report, Veth } from '../report/schema';
@@ -34,7 +35,7 @@ export interface PlanInput {
   now: string;
 }
 
-export const CNI_ADVICE = 'Upgrade the Amazon VPC CNI to v1.20.5 or later: it sets the host veth MAC itself, so udev leaves it alone.';
+export { CNI_ADVICE };
 
 export function describeVerdict(v: LinkVerdict): string {
   const file = v.linkFile ?? 'no .link file';

@@ -186,6 +186,16 @@ export interface RemediationRecord {
   plan: Plan;
   evidence: RemediationEvidence | null;
   verification: RemediationVerification;
+  /**
+   * Set when the node broke again after this remediation was verified: the first report (server clock) that shows
+   * a problem again, and what. A regressed remediation is not shown as "Verified". Null otherwise.
+   */
+  regression: RemediationRegression | null;
+}
+
+export interface RemediationRegression {
+  at: string;
+  reason: string;
 }
 
 /** POST /api/v1/nodes/{name}/remediations with a planId answers 202 with this. */

@@ -44,6 +44,29 @@ describe.each(testEngines)('verification on $name', (engine) => {
     expect(audit[0]).toMatchObject({ action: 'verified', remediationId: id, actor: 'system' });
   });
 
+  it('marks a verified remediation regressed when the node breaks again, once, at the first report that shows it', async () => {
+    const start = Date.now();
+    await ingestReport(t.store, buildReport({ node: 'n', mismatched: 1, collectedAt: new Date(start - 60_000) }), { bus, receivedAt: new Date(start - 60_000) });
+    const id = await succeededAt('n', new Date(start - 50_000));
+    await ingestReport(t.store, buildReport({ node: 'n', policy: 'none', collectedAt: new Date(start - 40_000) }), { bus, receivedAt: new Date(start - 40_000) });
+    await verifyPending(t.store, 'n');
+    expect(await t.store.remediations.get(id)).toMatchObject({ status: 'verified', regression: null });
+    // Still healthy: nothing regressed.
+    await ingestReport(t.store, buildReport({ node: 'n', policy: 'none', veths: 3, collectedAt: new Date(start - 30_000) }), { bus, receivedAt: new Date(start - 30_000) });
+    await verifyPending(t.store, 'n');
+    expect((await t.store.remediations.get(id))!.regression).toBeNull();
+    // The drop-in is removed: new veths are rewritten again.
+    const broken = new Date(start - 20_000);
+    await ingestReport(t.store, buildReport({ node: 'n', policy: 'persistent', collectedAt: broken }), { bus, receivedAt: broken });
+    await verifyPending(t.store, 'n');
+    const rec = (await t.store.remediations.get(id))!;
+    expect(rec.status).toBe('verified');
+    expect(rec.regression).toEqual({ at: broken.toISOString(), reason: expect.stringMatching(/udev still rewrites new veths \(MACAddressPolicy=persistent from /) });
+    await ingestReport(t.store, buildReport({ node: 'n', policy: 'persistent', mismatched: 1, collectedAt: new Date(start - 10_000) }), { bus, receivedAt: new Date(start - 10_000) });
+    await verifyPending(t.store, 'n');
+    expect((await t.store.remediations.get(id))!.regression?.at).toBe(broken.toISOString());
+  });
+
   it('judges what a report shows', () => {
     expect(judgeReport(buildReport({ policy: 'none' })).verified).toBe(true);
     const bad = judgeReport(buildReport({ policy: 'persistent' }));

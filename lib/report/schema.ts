@@ -30,6 +30,11 @@ export const linkVerdictSchema = z.object({
   /** MACAddress= from the winning file and its drop-ins, applied only when the policy is none. */
   macAddress: mac.nullable().default(null),
   udevRewritesMac: z.boolean(),
+  /**
+   * Optional (agents since the "explanations" change): the file that sets MACAddressPolicy=, i.e. the last of
+   * linkFile and its dropIns that assigns it (a drop-in when one does); null when none does (udev's default).
+   */
+  policySource: absPath.nullable().optional(),
 });
 export type LinkVerdict = z.infer<typeof linkVerdictSchema>;
 
@@ -88,6 +93,18 @@ export const vethSchema = z.object({
   /** Neighbour states as ip prints them, e.g. ["PERMANENT"]. */
   gatewayState: z.array(z.string().max(32)).max(16).nullable(),
   arpStatus: arpStatusSchema,
+  /**
+   * Optional: what the agent's link watch saw when this veth was created — the MAC in its first netlink event,
+   * when (agent clock), and how many ms later its MAC first changed (null: not yet). Absent when the veth was
+   * there before the agent started watching.
+   */
+  creation: z
+    .object({
+      mac,
+      at: isoTime,
+      rewrittenAfterMs: z.number().int().nonnegative().max(86_400_000).nullable(),
+    })
+    .optional(),
 });
 export type Veth = z.infer<typeof vethSchema>;
 

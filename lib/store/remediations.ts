@@ -56,6 +56,8 @@ export interface RemediationPatch {
   agentVerified?: boolean | null;
   agentSummary?: string | null;
   nextReport?: NextReportVerification | null;
+  regressedAt?: string | null;
+  regressedReason?: string | null;
 }
 
 export interface ListRemediationsOptions {
@@ -118,6 +120,7 @@ function toRecord(r: Selectable<RemediationsTable>, now = new Date().toISOString
       agent: r.agent_verified === null ? null : { verified: Number(r.agent_verified) === 1, summary: r.agent_summary ?? '' },
       nextReport: parse<NextReportVerification>(r.next_report),
     },
+    regression: r.regressed_at ? { at: r.regressed_at, reason: r.regressed_reason ?? '' } : null,
   };
 }
 
@@ -139,6 +142,8 @@ function patchColumns(patch: RemediationPatch, now: string): Partial<Remediation
   if (patch.agentVerified !== undefined) c.agent_verified = patch.agentVerified === null ? null : patch.agentVerified ? 1 : 0;
   if (patch.agentSummary !== undefined) c.agent_summary = patch.agentSummary;
   if (patch.nextReport !== undefined) c.next_report = patch.nextReport === null ? null : JSON.stringify(patch.nextReport);
+  if (patch.regressedAt !== undefined) c.regressed_at = patch.regressedAt;
+  if (patch.regressedReason !== undefined) c.regressed_reason = patch.regressedReason;
   return c;
 }
 

@@ -29,6 +29,8 @@ export interface NodeSnapshot {
   /** The package owning policyLinkFile, and its version; null when no package owns it. */
   policyPackage: string | null;
   policyPackageVersion: string | null;
+  /** The file that sets MACAddressPolicy= (a drop-in when one does); null when none does. */
+  policySource: string | null;
   vethCount: number;
   mismatchCount: number;
   unknownArpCount: number;
@@ -59,6 +61,7 @@ export type NodeSummaryRecord = Pick<
   | 'policyRewrites'
   | 'policyPackage'
   | 'policyPackageVersion'
+  | 'policySource'
   | 'vethCount'
   | 'mismatchCount'
   | 'unknownArpCount'
@@ -180,6 +183,7 @@ const SUMMARY_COLUMNS = [
   'policy_rewrites',
   'policy_package',
   'policy_package_version',
+  'policy_source',
   'veth_count',
   'mismatch_count',
   'unknown_arp_count',
@@ -198,6 +202,7 @@ function toSummaryRecord(row: Pick<Selectable<NodesTable>, (typeof SUMMARY_COLUM
     policyRewrites: Number(row.policy_rewrites) === 1,
     policyPackage: row.policy_package,
     policyPackageVersion: row.policy_package_version,
+    policySource: row.policy_source ?? null,
     vethCount: Number(row.veth_count),
     mismatchCount: Number(row.mismatch_count),
     unknownArpCount: Number(row.unknown_arp_count),
@@ -234,6 +239,7 @@ function snapshotColumns(s: NodeSnapshot) {
     policy_rewrites: s.policyRewrites ? 1 : 0,
     policy_package: s.policyPackage,
     policy_package_version: s.policyPackageVersion,
+    policy_source: s.policySource,
     veth_count: s.vethCount,
     mismatch_count: s.mismatchCount,
     unknown_arp_count: s.unknownArpCount,

@@ -45,6 +45,7 @@ async function fromTable(store: Store): Promise<NodeSummaryRecord[]> {
     policyRewrites: n.policyRewrites,
     policyPackage: n.policyPackage,
     policyPackageVersion: n.policyPackageVersion,
+    policySource: n.policySource,
     vethCount: n.vethCount,
     mismatchCount: n.mismatchCount,
     unknownArpCount: n.unknownArpCount,

@@ -30,6 +30,8 @@ export interface NodesTable {
   /** The package owning the winning link file of the new-veth verdict (migration 0005); null when none does. */
   policy_package: string | null;
   policy_package_version: string | null;
+  /** The file that sets MACAddressPolicy= for new veths (migration 0008): a drop-in when one does; null when none. */
+  policy_source: string | null;
   veth_count: number;
   mismatch_count: number;
   unknown_arp_count: number;
@@ -93,6 +95,9 @@ export interface RemediationsTable {
   agent_summary: string | null;
   /** JSON NextReportVerification. */
   next_report: string | null;
+  /** Migration 0008: when the node broke again after this remediation was verified, and why. */
+  regressed_at: string | null;
+  regressed_reason: string | null;
   updated_at: string;
 }
 

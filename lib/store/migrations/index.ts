@@ -8,6 +8,7 @@ import { remediations } from './0003_remediations';
 import { policyPackage } from './0005_policy_package';
 import { eventMismatchDelta } from './0006_event_mismatch_delta';
 import { operatorSessions } from './0007_operator_sessions';
+import { explanations } from './0008_explanations';
 
 export function migrationProvider(engine: Engine): MigrationProvider {
   return {
@@ -19,6 +20,7 @@ export function migrationProvider(engine: Engine): MigrationProvider {
         '0005_policy_package': policyPackage,
         '0006_event_mismatch_delta': eventMismatchDelta(engine),
         '0007_operator_sessions': operatorSessions,
+        '0008_explanations': explanations,
       };
     },
   };
