@@ -2,19 +2,14 @@ import type { NodeSummary } from '../../lib/nodes/types';
 import { basename } from '../ui/format';
 import { Icon } from '../ui/Icon';
 
-/** What udev does to a new veth on this node, in words, with the file that decides it. */
+/** What udev does to a new veth on this node, in words, on one line; the file that decides it on hover. */
 export function PolicyCell({ policy }: { policy: NodeSummary['policy'] }) {
   if (policy === null) return <span className="muted">not reported yet</span>;
   return (
-    <div className="state-cell">
+    <div className="inline-cell" title={policy.linkFile ? `Winning file: ${policy.linkFile}` : 'No link file matches'}>
       <span>
         <code>{policy.macAddressPolicy ?? 'unset'}</code>
-        {policy.linkFile && (
-          <span className="muted small" title={`Winning file: ${policy.linkFile}`}>
-            {' '}
-            ({basename(policy.linkFile)})
-          </span>
-        )}
+        {policy.linkFile && <span className="visually-hidden"> ({basename(policy.linkFile)})</span>}
       </span>
       {policy.udevRewritesMac ? (
         <span className="cell-flag tone-warn small">
