@@ -90,7 +90,7 @@ function Row({ node, index, stripEndsAt }: { node: NodeSummary; index: number; s
           {node.os.prettyName ?? <span className="muted">unknown OS</span>}
         </span>
       </td>
-      <td className="nowrap" title={`The agent reports every ${formatDuration(node.intervalSeconds)}`}>
+      <td className="nowrap col-last" title={`The agent reports every ${formatDuration(node.intervalSeconds)}`}>
         <Age at={node.lastReportAt} seconds={node.reportAgeSeconds} />
       </td>
     </tr>
@@ -105,7 +105,7 @@ const COLUMNS: { key: SortKey; label: string; num?: boolean; firstDir?: 'asc' | 
   { key: 'mismatches', label: 'ARP mismatches', num: true, firstDir: 'desc' },
   { key: 'package', label: 'Link file package', className: 'col-package' },
   { key: 'os', label: 'OS', className: 'col-os' },
-  { key: 'lastReport', label: 'Last report' },
+  { key: 'lastReport', label: 'Last report', className: 'col-last' },
 ];
 
 function SortHeader({
@@ -212,7 +212,7 @@ export function FleetTable({
   const rowH = win.rowHeight;
   return (
     <div className="table-wrap" role="region" aria-labelledby="fleet-caption" tabIndex={0}>
-      <table aria-rowcount={nodes.length + 1}>
+      <table className="fleet-table" aria-rowcount={nodes.length + 1}>
         <caption id="fleet-caption">
           <h2>Nodes</h2>{' '}
           <span className="muted">

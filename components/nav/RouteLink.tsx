@@ -1,8 +1,13 @@
 'use client';
 // A next/link that tells RouteBody while its navigation is pending, so the destination's skeleton can show.
-// Without JavaScript it is a plain <a href>.
+// Without JavaScript it is a plain <a href>. While the live stream says the server is away, a click first checks
+// that the server answers: if not, the page stays (with its "out of date" banner) and the link opens once the
+// server is back (blockedNavigation.ts), instead of the browser's error page.
 import Link, { useLinkStatus } from 'next/link';
+import { useRouter } from 'next/navigation';
 import { useEffect } from 'react';
+import { useLiveStatus } from '../live/status';
+import { serverAnswers, setBlockedNavigation } from './blockedNavigation';
 import { endPendingNavigation, startPendingNavigation } from './pendingNavigation';
 
 function PendingReporter({ href }: { href: string }) {
@@ -21,9 +26,29 @@ type Props = Omit<React.AnchorHTMLAttributes<HTMLAnchorElement>, 'href'> & {
   prefetch?: boolean | null;
 };
 
-export function RouteLink({ href, children, prefetch, ...rest }: Props) {
+export function RouteLink({ href, children, prefetch, onClick, ...rest }: Props) {
+  const status = useLiveStatus();
+  const router = useRouter();
   return (
-    <Link href={href} prefetch={prefetch} {...rest}>
+    <Link
+      href={href}
+      prefetch={prefetch}
+      onClick={(e) => {
+        onClick?.(e);
+        if (e.defaultPrevented || status === 'live' || status === 'connecting') return;
+        if (e.metaKey || e.ctrlKey || e.shiftKey || e.altKey || e.button !== 0) return;
+        e.preventDefault();
+        void serverAnswers(href).then((up) => {
+          if (up) {
+            setBlockedNavigation(null);
+            router.push(href);
+          } else {
+            setBlockedNavigation(href);
+          }
+        });
+      }}
+      {...rest}
+    >
       {children}
       <PendingReporter href={href} />
     </Link>

@@ -38,9 +38,9 @@ function AffectedPods({ node }: { node: NodeDetail }) {
       <ul>
         {shown.map((v) => (
           <li key={v.ifname}>
-            <a href={`?veth=${encodeURIComponent(v.ifname)}#veth-${encodeURIComponent(v.ifname)}`}>
+            <RouteLink href={`?veth=${encodeURIComponent(v.ifname)}#veth-${encodeURIComponent(v.ifname)}`} prefetch={false}>
               {v.pod ? `${v.pod.namespace}/${v.pod.name}` : `pod on ${v.ifname}`}
-            </a>{' '}
+            </RouteLink>{' '}
             <span className="muted small">
               veth <code>{v.ifname}</code>
               {v.podIP ? ` · ${v.podIP}` : ''}
