@@ -63,7 +63,7 @@ function Row({ node, index, stripEndsAt }: { node: NodeSummary; index: number; s
   return (
     <tr data-state={node.state} data-index={index} aria-rowindex={index + 2}>
       <th scope="row">
-        <RouteLink href={nodeHref(node.name)} className="ident" prefetch={false}>
+        <RouteLink href={nodeHref(node.name)} className="ident one-line node-name" title={node.name} prefetch={false}>
           {node.name}
         </RouteLink>
       </th>

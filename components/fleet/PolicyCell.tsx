@@ -6,7 +6,7 @@ import { Icon } from '../ui/Icon';
 export function PolicyCell({ policy }: { policy: NodeSummary['policy'] }) {
   if (policy === null) return <span className="muted">not reported yet</span>;
   return (
-    <div className="inline-cell" title={policy.linkFile ? `Winning file: ${policy.linkFile}` : 'No link file matches'}>
+    <div className="inline-cell" title={`${policy.udevRewritesMac ? 'udev will rewrite new veth MACs' : 'udev leaves new veth MACs alone'}; winning file: ${policy.linkFile ?? 'none'}`}>
       <span>
         <code>{policy.macAddressPolicy ?? 'unset'}</code>
         {policy.linkFile && <span className="visually-hidden"> ({basename(policy.linkFile)})</span>}
@@ -14,12 +14,14 @@ export function PolicyCell({ policy }: { policy: NodeSummary['policy'] }) {
       {policy.udevRewritesMac ? (
         <span className="cell-flag tone-warn small">
           <Icon shape="warn" />
-          udev will rewrite new veth MACs
+          <span aria-hidden="true">rewrites MACs</span>
+          <span className="visually-hidden">udev will rewrite new veth MACs</span>
         </span>
       ) : (
         <span className="cell-flag tone-ok small">
           <Icon shape="check" />
-          udev leaves new veth MACs alone
+          <span aria-hidden="true">leaves MACs</span>
+          <span className="visually-hidden">udev leaves new veth MACs alone</span>
         </span>
       )}
     </div>

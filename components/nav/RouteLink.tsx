@@ -4,8 +4,7 @@
 // that the server answers: if not, the page stays (with its "out of date" banner) and the link opens once the
 // server is back (blockedNavigation.ts), instead of the browser's error page.
 import Link, { useLinkStatus } from 'next/link';
-import { useRouter } from 'next/navigation';
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { useLiveStatus } from '../live/status';
 import { serverAnswers, setBlockedNavigation } from './blockedNavigation';
 import { endPendingNavigation, startPendingNavigation } from './pendingNavigation';
@@ -28,23 +27,27 @@ type Props = Omit<React.AnchorHTMLAttributes<HTMLAnchorElement>, 'href'> & {
 
 export function RouteLink({ href, children, prefetch, onClick, ...rest }: Props) {
   const status = useLiveStatus();
-  const router = useRouter();
+  // Set while the link clicks itself again after the server answered: that click is next/link's to handle.
+  const checked = useRef(false);
   return (
     <Link
       href={href}
       prefetch={prefetch}
       onClick={(e) => {
         onClick?.(e);
+        if (checked.current) {
+          checked.current = false;
+          return;
+        }
         if (e.defaultPrevented || status === 'live' || status === 'connecting') return;
         if (e.metaKey || e.ctrlKey || e.shiftKey || e.altKey || e.button !== 0) return;
         e.preventDefault();
+        const anchor = e.currentTarget;
         void serverAnswers(href).then((up) => {
-          if (up) {
-            setBlockedNavigation(null);
-            router.push(href);
-          } else {
-            setBlockedNavigation(href);
-          }
+          setBlockedNavigation(up ? null : href);
+          if (!up) return;
+          checked.current = true;
+          anchor.click();
         });
       }}
       {...rest}
