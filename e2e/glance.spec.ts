@@ -36,7 +36,7 @@ test('search finds a pod by name, IP or MAC and leads to its node and veth, hist
   // The header names the affected pod, linked to its row.
   await expect(page.getByRole('heading', { name: 'Affected pod' })).toBeVisible();
   await expect(page.getByRole('link', { name: 'payments/checkout-7d9f' })).toHaveAttribute('href', `?veth=${checkout.ifname}#veth-${checkout.ifname}`);
-  await expect(page.getByRole('columnheader', { name: 'Network namespace' })).toBeVisible();
+  await expect(page.getByRole('columnheader', { name: "Pod's network namespace" })).toBeVisible();
   await expect(page.getByText(/udev would rewrite: Yes when the link file/)).toBeVisible();
   // Without JavaScript the search is answered by the server.
   const res = await page.request.get('/?q=checkout-7d9f');

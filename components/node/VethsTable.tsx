@@ -106,12 +106,12 @@ export function VethsTable({ node, veths }: { node: string; veths: Veth[] }) {
                   <th scope="col">addr_assign_type</th>
                   <th scope="col">Pod</th>
                   <th scope="col">Pod IP</th>
-                  <th scope="col">Network namespace</th>
                   <th scope="col">Pod&apos;s gateway MAC</th>
                   <th scope="col">ARP</th>
                   <th scope="col">
                     <span aria-describedby="udev-rewrite-help">udev would rewrite</span>
                   </th>
+                  <th scope="col">Pod&apos;s network namespace</th>
                 </tr>
               </thead>
               <tbody>
@@ -137,9 +137,6 @@ export function VethsTable({ node, veths }: { node: string; veths: Veth[] }) {
                     </td>
                     <td>{v.podIP ? <code>{v.podIP}</code> : <span className="muted">unknown</span>}</td>
                     <td>
-                      <NetnsCell netns={v.netns} />
-                    </td>
-                    <td>
                       <GatewayCell veth={v} />
                     </td>
                     <td>
@@ -154,6 +151,9 @@ export function VethsTable({ node, veths }: { node: string; veths: Veth[] }) {
                       ) : (
                         'No'
                       )}
+                    </td>
+                    <td>
+                      <NetnsCell netns={v.netns} />
                     </td>
                   </tr>
                   {open.has(v.ifname) && (
