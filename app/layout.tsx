@@ -2,6 +2,7 @@ import type { Metadata, Viewport } from 'next';
 import { RouteBody } from '../components/nav/RouteBody';
 import { RouteLink } from '../components/nav/RouteLink';
 import { LiveConnection } from '../components/live/LiveConnection';
+import { SessionWatch } from '../components/nav/SessionWatch';
 import { SiteNav } from '../components/nav/SiteNav';
 import { QueryProvider } from '../components/providers/QueryProvider';
 import { SessionHeader } from '../components/remediation/SessionHeader';
@@ -39,6 +40,7 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
               <SessionHeader />
             </div>
           </header>
+          <SessionWatch />
           <main id="main" className="site-main" tabIndex={-1}>
             <RouteBody>{children}</RouteBody>
           </main>

@@ -37,6 +37,19 @@ export function FleetFilters({
     // Once, on mount.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
+  useEffect(() => {
+    // "/" jumps to the search box from anywhere on the page that is not itself taking text.
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
+      const t = e.target as HTMLElement | null;
+      if (t && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName))) return;
+      e.preventDefault();
+      searchRef.current?.focus();
+      searchRef.current?.select();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
   // The search box keeps what is typed; the URL follows it (replaceState is cheap, so no debounce is needed).
   const stateValue = filter.states.join(',');
   const attention = ATTENTION_STATES.join(',');
@@ -51,13 +64,16 @@ export function FleetFilters({
       onSubmit={(e) => e.preventDefault()}
     >
       <label className="field grow">
-        <span>Search</span>
+        <span>
+          Search <kbd className="kbd-hint" aria-hidden="true">/</kbd>
+        </span>
         <input
           ref={searchRef}
           type="search"
           name="q"
           defaultValue={filter.q}
-          placeholder="node name, OS, kernel, policy, link file…"
+          aria-keyshortcuts="/"
+          placeholder="node, pod, namespace, pod IP, veth, MAC…"
           onChange={(e) => onChange({ q: e.target.value })}
         />
       </label>

@@ -109,7 +109,7 @@ describe('FleetTable', () => {
     const r = within(row('n-stale'));
     expect(r.getByText('Stale')).toBeTruthy();
     expect(r.getByText('Last report said: broken')).toBeTruthy();
-    expect(r.getByText('every 10 s')).toBeTruthy();
+    expect(r.getByTitle('The agent reports every 10 s')).toBeTruthy();
     expect(r.getByText(/ago$/).getAttribute('dateTime')).toBe(at(0).toISOString());
   });
 
@@ -119,6 +119,31 @@ describe('FleetTable', () => {
     expect(r.getByText('No agent')).toBeTruthy();
     expect(r.getByText('never')).toBeTruthy();
     expect(r.getByText('not reported yet')).toBeTruthy();
+  });
+
+  it('keeps each row to one line: the reason whole on hover and for screen readers, OS details on hover', () => {
+    renderTable();
+    const cell = within(row('n-broken')).getByText(/^2 pods have a gateway ARP entry/);
+    expect(cell.className).toContain('one-line');
+    expect(cell.closest('[title]')!.getAttribute('title')).toBe(fleet.nodes.find((n) => n.name === 'n-broken')!.stateReason);
+    expect(within(row('n-healthy')).getByTitle(/^systemd 252 · kernel 6\.1\.0-41-amd64$/)).toBeTruthy();
+  });
+
+  it('asks for most mismatches first on the first click of that column, then flips; other columns start ascending', () => {
+    const asked: string[] = [];
+    render(
+      <FleetTable stripEndsAt={null} nodes={fleet.nodes} filter={{ ...FILTER, sort: 'severity' }} hrefFor={(k, d) => `?sort=${k}&dir=${d}`} onSort={(k, d) => asked.push(`${k} ${d}`)} />,
+    );
+    const header = screen.getByRole('link', { name: /^ARP mismatches/ });
+    expect(header.getAttribute('href')).toBe('?sort=mismatches&dir=desc');
+    header.click();
+    expect(screen.getByRole('link', { name: /^Node/ }).getAttribute('href')).toBe('?sort=name&dir=asc');
+    cleanup();
+    render(
+      <FleetTable stripEndsAt={null} nodes={fleet.nodes} filter={{ ...FILTER, sort: 'mismatches', dir: 'desc' }} hrefFor={(k, d) => `?sort=${k}&dir=${d}`} onSort={(k, d) => asked.push(`${k} ${d}`)} />,
+    );
+    screen.getByRole('link', { name: /^ARP mismatches/ }).click();
+    expect(asked).toEqual(['mismatches desc', 'mismatches asc']);
   });
 
   it('an empty list is a table with no node rows', () => {

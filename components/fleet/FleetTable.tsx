@@ -20,18 +20,19 @@ export function nodeHref(name: string): string {
   return `/nodes/${encodeURIComponent(name)}`;
 }
 
+/** The reason a node has its state, in full (the cell shows it on one line, cut to fit). */
+export function stateReasonText(node: NodeSummary): string {
+  // The server's reason freezes a stale node's age at fetch time; the live age is in the last column.
+  return node.state === 'stale' ? `Last report said: ${nodeStatePresentation[node.lastKnownState].label.toLowerCase()}` : node.stateReason;
+}
+
+/** One line: the badge, then the reason cut with an ellipsis; the whole reason on hover and for screen readers. */
 function StateCell({ node }: { node: NodeSummary }) {
+  const reason = stateReasonText(node);
   return (
-    <div className="state-cell">
+    <div className="state-line-cell" title={reason}>
       <StateBadge state={node.state} />
-      {node.state === 'stale' ? (
-        // The server's reason freezes the age at fetch time; the live age is in the last column.
-        <span className="reason">
-          Last report said: {nodeStatePresentation[node.lastKnownState].label.toLowerCase()}
-        </span>
-      ) : (
-        <span className="reason">{node.stateReason}</span>
-      )}
+      <span className="reason one-line">{reason}</span>
     </div>
   );
 }
@@ -62,52 +63,49 @@ function Row({ node, index, stripEndsAt }: { node: NodeSummary; index: number; s
   return (
     <tr data-state={node.state} data-index={index} aria-rowindex={index + 2}>
       <th scope="row">
-        <RouteLink href={nodeHref(node.name)} className="ident" prefetch={false}>
+        <RouteLink href={nodeHref(node.name)} className="ident one-line node-name" title={node.name} prefetch={false}>
           {node.name}
         </RouteLink>
       </th>
-      <td>
+      <td className="col-state">
         <StateCell node={node} />
       </td>
-      <td>
+      <td className="col-policy">
         <PolicyCell policy={node.policy} />
       </td>
-      <td className="num">
-        <div className="state-cell">
+      <td className="num nowrap">
+        <div className="inline-cell">
           <MismatchCell node={node} />
           {node.mismatchStrip && stripEndsAt && <MismatchStrip strip={node.mismatchStrip} endsAt={stripEndsAt} />}
         </div>
       </td>
-      <td>
+      <td className="col-package">
         <PackageCell node={node} />
       </td>
-      <td>
-        <div className="state-cell">
-          <span>{node.os.prettyName ?? <span className="muted">unknown OS</span>}</span>
-          <span className="muted small">
-            {node.os.systemdVersion !== null ? `systemd ${node.os.systemdVersion}` : 'systemd unknown'}
-            {node.os.kernel && ` · ${node.os.kernel}`}
-          </span>
-        </div>
+      <td className="col-os">
+        <span
+          className="one-line"
+          title={`${node.os.systemdVersion !== null ? `systemd ${node.os.systemdVersion}` : 'systemd unknown'}${node.os.kernel ? ` · kernel ${node.os.kernel}` : ''}`}
+        >
+          {node.os.prettyName ?? <span className="muted">unknown OS</span>}
+        </span>
       </td>
-      <td className="nowrap">
-        <div className="state-cell">
-          <Age at={node.lastReportAt} seconds={node.reportAgeSeconds} />
-          <span className="muted small">every {formatDuration(node.intervalSeconds)}</span>
-        </div>
+      <td className="nowrap col-last" title={`The agent reports every ${formatDuration(node.intervalSeconds)}`}>
+        <Age at={node.lastReportAt} seconds={node.reportAgeSeconds} />
       </td>
     </tr>
   );
 }
 
-const COLUMNS: { key: SortKey; label: string; num?: boolean }[] = [
+/** `firstDir`: the order a first click asks for (most mismatches first: what someone at 3 a.m. wants to see). */
+const COLUMNS: { key: SortKey; label: string; num?: boolean; firstDir?: 'asc' | 'desc'; className?: string }[] = [
   { key: 'name', label: 'Node' },
-  { key: 'severity', label: 'State' },
-  { key: 'policy', label: 'New veth MAC policy' },
-  { key: 'mismatches', label: 'ARP mismatches', num: true },
-  { key: 'package', label: 'Link file package' },
-  { key: 'os', label: 'OS' },
-  { key: 'lastReport', label: 'Last report' },
+  { key: 'severity', label: 'State', className: 'col-state' },
+  { key: 'policy', label: 'New veth MAC policy', className: 'col-policy' },
+  { key: 'mismatches', label: 'ARP mismatches', num: true, firstDir: 'desc' },
+  { key: 'package', label: 'Link file package', className: 'col-package' },
+  { key: 'os', label: 'OS', className: 'col-os' },
+  { key: 'lastReport', label: 'Last report', className: 'col-last' },
 ];
 
 function SortHeader({
@@ -122,12 +120,13 @@ function SortHeader({
   onSort: (sort: SortKey, dir: 'asc' | 'desc') => void;
 }) {
   const active = filter.sort === col.key;
-  const nextDir = active && filter.dir === 'asc' ? 'desc' : 'asc';
+  const first = col.firstDir ?? 'asc';
+  const nextDir = active ? (filter.dir === 'asc' ? 'desc' : 'asc') : first;
   const arrow = active ? (filter.dir === 'asc' ? '▲' : '▼') : '↕';
   return (
     <th
       scope="col"
-      className={col.num ? 'num' : undefined}
+      className={[col.num ? 'num' : '', col.className ?? ''].join(' ').trim() || undefined}
       aria-sort={active ? (filter.dir === 'asc' ? 'ascending' : 'descending') : undefined}
     >
       <a
@@ -213,7 +212,7 @@ export function FleetTable({
   const rowH = win.rowHeight;
   return (
     <div className="table-wrap" role="region" aria-labelledby="fleet-caption" tabIndex={0}>
-      <table aria-rowcount={nodes.length + 1}>
+      <table className="fleet-table" aria-rowcount={nodes.length + 1}>
         <caption id="fleet-caption">
           <h2>Nodes</h2>{' '}
           <span className="muted">

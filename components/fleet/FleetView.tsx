@@ -2,9 +2,11 @@
 // The fleet page's body. Its data was prefetched on the server and hydrated into the cache, so the first render
 // (and the HTML a browser without JavaScript gets) is complete; from then on TanStack Query and the live stream
 // keep it fresh. Search, filters and sort live in the URL.
-import { useSuspenseQuery } from '@tanstack/react-query';
+import { useQuery, useSuspenseQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
-import { fleetQuery } from '../../lib/queries/options';
+import { isSearchTerm } from '../../lib/nodes/searchTypes';
+import type { NodeState } from '../../lib/nodes/types';
+import { fleetQuery, fleetSearchQuery } from '../../lib/queries/options';
 import { hrefWith, useUrlParams } from '../timeline/urlState';
 import { Freshness } from '../ui/Freshness';
 import { fleetCsv, fleetJson } from './exportRows';
@@ -12,6 +14,7 @@ import { FleetFilters } from './FleetFilters';
 import { FleetSummary } from './FleetSummary';
 import { FleetTable } from './FleetTable';
 import { FleetFixAll } from '../remediation/FleetFixAll';
+import { SearchHits } from './SearchHits';
 import { applyFleetFilter, facets as facetsOf, filterParams, parseFleetFilter, type FleetFilter } from './query';
 
 function download(name: string, type: string, text: string) {
@@ -28,7 +31,13 @@ export function FleetView() {
   const [params, setParams] = useUrlParams();
   const paramString = params.toString();
   const filter = useMemo(() => parseFleetFilter(new URLSearchParams(paramString)), [paramString]);
-  const nodes = useMemo(() => applyFleetFilter(fleet.nodes, filter), [fleet.nodes, filter]);
+  // Pods, IPs, veths and MACs live in each node's report: the server searches those (GET /api/v1/nodes?q=).
+  const term = filter.q.trim();
+  const searching = isSearchTerm(term);
+  const search = useQuery({ ...fleetSearchQuery(term), enabled: searching });
+  const searchData = searching ? search.data : undefined;
+  const found = useMemo(() => new Set(searchData?.q === term ? searchData.nodes.map((n) => n.name) : []), [searchData, term]);
+  const nodes = useMemo(() => applyFleetFilter(fleet.nodes, filter, found), [fleet.nodes, filter, found]);
   const facets = useMemo(() => facetsOf(fleet.nodes), [fleet.nodes]);
   const change = (next: Partial<FleetFilter>) => setParams(filterParams({ ...filter, ...next }));
   return (
@@ -37,7 +46,13 @@ export function FleetView() {
         <h1>Fleet</h1>
       </div>
       <Freshness asOf={fleet.generatedAt} refreshError={isRefetchError ? error : null} />
-      <FleetSummary counts={fleet.counts} staleBroken={fleet.staleBroken ?? 0} />
+      <FleetSummary
+        counts={fleet.counts}
+        staleBroken={fleet.staleBroken ?? 0}
+        active={filter.states}
+        hrefFor={(states: NodeState[]) => hrefWith(params, filterParams({ ...filter, states }))}
+        onPick={(states) => change({ states })}
+      />
       <FleetFixAll />
       {fleet.nodes.length === 0 ? (
         <div className="card">
@@ -50,6 +65,7 @@ export function FleetView() {
       ) : (
         <>
           <FleetFilters filter={filter} facets={facets} shown={nodes.length} total={fleet.nodes.length} onChange={change} />
+          {searching && <SearchHits search={searchData?.q === term ? searchData : undefined} pending={search.isFetching} error={search.error} />}
           <FleetTable
             stripEndsAt={fleet.stripEndsAt ?? null}
             nodes={nodes}

@@ -57,6 +57,12 @@ describe('applyFleetFilter', () => {
     expect(names({ q: 'ubuntu db' })).toEqual(['db-1']);
     expect(names({ q: 'nothing-like-this' })).toEqual([]);
   });
+  it('keeps nodes the server search found for the term (a pod, IP, veth or MAC on them), still within the other filters', () => {
+    const f = { ...DEFAULT_FILTER, q: 'checkout-7d9f' };
+    expect(applyFleetFilter(nodes, f).map((n) => n.name)).toEqual([]);
+    expect(applyFleetFilter(nodes, f, new Set(['db-1', 'web-1'])).map((n) => n.name)).toEqual(['db-1', 'web-1']);
+    expect(applyFleetFilter(nodes, { ...f, states: ['healthy'] }, new Set(['db-1', 'web-1'])).map((n) => n.name)).toEqual(['web-1']);
+  });
   it('filters and sorts by the package version that owns the winning link file', () => {
     expect(names({ pkg: 'udev@252.39-1~deb12u2' })).toEqual(['web-2']);
     expect(names({ pkg: 'udev@249.11-0ubuntu3.12' })).toEqual(['db-1']);

@@ -109,7 +109,8 @@ const compare: Record<Exclude<SortKey, 'severity'>, (a: NodeSummary, b: NodeSumm
   lastReport: (a, b) => (a.lastReportAt ? Date.parse(a.lastReportAt) : 0) - (b.lastReportAt ? Date.parse(b.lastReportAt) : 0),
 };
 
-export function applyFleetFilter(nodes: readonly NodeSummary[], f: FleetFilter): NodeSummary[] {
+/** `alsoMatching`: nodes the server's search found for f.q (they hold a matching pod, IP, veth or MAC). */
+export function applyFleetFilter(nodes: readonly NodeSummary[], f: FleetFilter, alsoMatching: ReadonlySet<string> = new Set()): NodeSummary[] {
   const states = new Set(f.states);
   const kept = nodes.filter(
     (n) =>
@@ -117,7 +118,7 @@ export function applyFleetFilter(nodes: readonly NodeSummary[], f: FleetFilter):
       (f.os === null || osName(n) === f.os) &&
       (f.policy === null || policyValue(n) === f.policy) &&
       (f.pkg === null || packageValue(n) === f.pkg) &&
-      (f.q === '' || matchesText(n, f.q)),
+      (f.q === '' || alsoMatching.has(n.name) || matchesText(n, f.q)),
   );
   // Worst first is the base order: ties in any other column stay worst first, then by name.
   const base = worstFirst(kept);

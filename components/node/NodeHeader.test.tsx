@@ -83,4 +83,17 @@ describe('NodeHeader', () => {
     // The frozen reason is not repeated next to the badge: the banner says it with a live age.
     expect(screen.queryByText(nodes.get('n-stale')!.stateReason)).toBeNull();
   });
+  it('names the affected pods, each linked to its veth row (history open), and none on a node without mismatches', () => {
+    show('n-broken');
+    const node = nodes.get('n-broken')!;
+    const bad = node.veths.filter((v) => v.arpStatus === 'mismatch').sort((a, b) => a.ifname.localeCompare(b.ifname));
+    expect(screen.getByRole('heading', { name: '2 affected pods' })).toBeTruthy();
+    for (const v of bad) {
+      const link = screen.getByRole('link', { name: `${v.pod!.namespace}/${v.pod!.name}` });
+      expect(link.getAttribute('href')).toBe(`?veth=${v.ifname}#veth-${v.ifname}`);
+    }
+    cleanup();
+    show('n-at-risk');
+    expect(screen.queryByRole('heading', { name: /affected pod/ })).toBeNull();
+  });
 });

@@ -22,6 +22,41 @@ function StaleBanner({ node }: { node: NodeDetail }) {
   );
 }
 
+/** How many affected pods the header names before it says "and N more" (all are in the veths table). */
+const AFFECTED_SHOWN = 8;
+
+/** The pods whose gateway ARP entry no longer matches their veth: named, each linked to its veth's row. */
+function AffectedPods({ node }: { node: NodeDetail }) {
+  const affected = node.veths.filter((v) => v.arpStatus === 'mismatch').sort((a, b) => a.ifname.localeCompare(b.ifname));
+  if (affected.length === 0) return null;
+  const shown = affected.slice(0, AFFECTED_SHOWN);
+  return (
+    <div className="affected-pods">
+      <h2 className="small-heading">
+        {affected.length === 1 ? 'Affected pod' : `${affected.length} affected pods`}
+      </h2>
+      <ul>
+        {shown.map((v) => (
+          <li key={v.ifname}>
+            <RouteLink href={`?veth=${encodeURIComponent(v.ifname)}#veth-${encodeURIComponent(v.ifname)}`} prefetch={false}>
+              {v.pod ? `${v.pod.namespace}/${v.pod.name}` : `pod on ${v.ifname}`}
+            </RouteLink>{' '}
+            <span className="muted small">
+              veth <code>{v.ifname}</code>
+              {v.podIP ? ` · ${v.podIP}` : ''}
+            </span>
+          </li>
+        ))}
+      </ul>
+      {affected.length > shown.length && (
+        <p className="small">
+          and {affected.length - shown.length} more in the <a href="#veths">veths table</a>.
+        </p>
+      )}
+    </div>
+  );
+}
+
 export function NodeHeader({ node }: { node: NodeDetail }) {
   return (
     <header>
@@ -43,6 +78,7 @@ export function NodeHeader({ node }: { node: NodeDetail }) {
         {node.state !== 'stale' && <span>{node.stateReason}</span>}
       </p>
       {node.state === 'stale' && <StaleBanner node={node} />}
+      <AffectedPods node={node} />
       <dl className="facts card" aria-label="Node facts">
         <div>
           <dt>OS</dt>

@@ -1,7 +1,10 @@
 'use client';
-import { Fragment, useState } from 'react';
+// The node's veths, broken first. Which rows have their MAC history open is in the URL (?veth=a,b), so a link
+// (from fleet search, from the header's list of affected pods) opens exactly that veth, and reloading keeps it.
+import { Fragment, useEffect } from 'react';
 import type { Veth } from '../../lib/report/schema';
 import { VethHistory } from '../history/VethHistory';
+import { useUrlParams } from '../timeline/urlState';
 import { ArpBadge } from '../ui/Badge';
 import { formatAddrAssignType } from '../ui/format';
 import { Icon } from '../ui/Icon';
@@ -50,15 +53,38 @@ function ExpandButton({ ifname, open, onToggle }: { ifname: string; open: boolea
   );
 }
 
+/** The id of a veth's row: links from the header and from fleet search land on it. */
+export const vethRowId = (ifname: string) => `veth-${ifname}`;
+
+/** The open rows as the URL says (?veth=a,b), bounded: ifnames are at most 15 characters, a node has at most 4096. */
+export function openVeths(param: string | null): Set<string> {
+  return new Set((param ?? '').split(',').filter((s) => s.length > 0 && s.length <= 15).slice(0, 64));
+}
+
+function NetnsCell({ netns }: { netns: string | null }) {
+  if (netns === null) return <span className="muted">unknown</span>;
+  // cni-1234abcd-… names are long: the start tells them apart, the whole is on hover.
+  return (
+    <code className="one-line netns" title={netns}>
+      {netns}
+    </code>
+  );
+}
+
 export function VethsTable({ node, veths }: { node: string; veths: Veth[] }) {
   const rows = brokenFirst(veths);
-  const [open, setOpen] = useState<ReadonlySet<string>>(() => new Set());
-  const toggle = (ifname: string) =>
-    setOpen((prev) => {
-      const next = new Set(prev);
-      if (!next.delete(ifname)) next.add(ifname);
-      return next;
-    });
+  const [params, setParams] = useUrlParams();
+  const open = openVeths(params.get('veth'));
+  const toggle = (ifname: string) => {
+    const next = new Set(open);
+    if (!next.delete(ifname)) next.add(ifname);
+    setParams({ veth: next.size ? [...next].join(',') : null });
+  };
+  // A link to #veth-x arrives before the table is drawn on a client navigation: bring the row into view once.
+  useEffect(() => {
+    const id = decodeURIComponent(window.location.hash.slice(1));
+    if (id.startsWith('veth-')) document.getElementById(id)?.scrollIntoView({ block: 'center' });
+  }, []);
   const broken = veths.filter((v) => v.arpStatus === 'mismatch').length;
   return (
     <section id="veths">
@@ -82,13 +108,16 @@ export function VethsTable({ node, veths }: { node: string; veths: Veth[] }) {
                   <th scope="col">Pod IP</th>
                   <th scope="col">Pod&apos;s gateway MAC</th>
                   <th scope="col">ARP</th>
-                  <th scope="col">udev would rewrite</th>
+                  <th scope="col">
+                    <span aria-describedby="udev-rewrite-help">udev would rewrite</span>
+                  </th>
+                  <th scope="col">Pod&apos;s network namespace</th>
                 </tr>
               </thead>
               <tbody>
                 {rows.map((v) => (
                   <Fragment key={v.ifname}>
-                  <tr data-arp={v.arpStatus}>
+                  <tr data-arp={v.arpStatus} id={vethRowId(v.ifname)}>
                     <th scope="row">
                       <ExpandButton ifname={v.ifname} open={open.has(v.ifname)} onToggle={() => toggle(v.ifname)} />
                     </th>
@@ -123,10 +152,13 @@ export function VethsTable({ node, veths }: { node: string; veths: Veth[] }) {
                         'No'
                       )}
                     </td>
+                    <td>
+                      <NetnsCell netns={v.netns} />
+                    </td>
                   </tr>
                   {open.has(v.ifname) && (
                     <tr id={`history-${v.ifname}`} className="history-row">
-                      <td colSpan={8}>
+                      <td colSpan={9}>
                         <VethHistory node={node} ifname={v.ifname} />
                       </td>
                     </tr>
@@ -138,6 +170,15 @@ export function VethsTable({ node, veths }: { node: string; veths: Veth[] }) {
           )}
         </table>
         {rows.length === 0 && <p className="empty">No pod veths on this node.</p>}
+        {rows.length > 0 && (
+          <p id="udev-rewrite-help" className="muted small table-note">
+            <strong>udev would rewrite</strong>: Yes when the link file that wins for this veth sets{' '}
+            <code>MACAddressPolicy=persistent</code>. udev then replaces the MAC the CNI gave the veth whenever it
+            processes the interface (at creation, on <code>udevadm trigger</code>, or when udev restarts and replays
+            events), and the pod&apos;s PERMANENT gateway ARP entry keeps pointing at the old MAC: its traffic breaks.
+            No: udev leaves this veth&apos;s MAC alone.
+          </p>
+        )}
       </div>
     </section>
   );

@@ -5,6 +5,8 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { nodeKeys, remediationKeys } from '../../lib/queries/keys';
 import { applyFleet, fleetRunQuery, meQuery, previewFleet, settingsQuery } from '../../lib/queries/remediation';
+import type { NodeState } from '../../lib/nodes/types';
+import { fleetQuery } from '../../lib/queries/options';
 import type { FleetPreview, FleetRun } from '../../lib/remediation/types';
 import { RouteLink } from '../nav/RouteLink';
 import { Badge } from '../ui/Badge';
@@ -15,20 +17,57 @@ import { describeRefusal } from './PreviewDialog';
 import styles from './remediation.module.css';
 import { executorLabel, remediationStatusPresentation } from './status';
 
-function runnablePlans(preview: FleetPreview) {
-  return preview.nodes.flatMap((n) =>
-    n.preview && !n.preview.nothingToDo ? [{ node: n.node, planId: n.preview.planId }] : [],
+/** Nodes the preview can fix (a plan that changes something, nothing refusing it), in the server's order. */
+function fixableNodes(preview: FleetPreview) {
+  return preview.nodes.flatMap((n) => (n.preview && n.skipped === null && !n.preview.nothingToDo ? [{ node: n.node, preview: n.preview }] : []));
+}
+
+/** The nodes it will skip, grouped by their one reason. */
+function skippedGroups(preview: FleetPreview): Array<{ reason: string; nodes: string[] }> {
+  const groups = new Map<string, string[]>();
+  for (const n of preview.nodes) {
+    if (n.preview && n.skipped === null && !n.preview.nothingToDo) continue;
+    const reason = n.skipped ?? 'the plan changes nothing';
+    groups.set(reason, [...(groups.get(reason) ?? []), n.node]);
+  }
+  return [...groups].map(([reason, nodes]) => ({ reason, nodes }));
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** Which kinds of node the fix covers, from the fleet's states: broken and stale are not obvious from the title. */
+function Coverage({ nodes, states }: { nodes: string[]; states: Map<string, NodeState> }) {
+  const count = (s: NodeState) => nodes.filter((n) => states.get(n) === s).length;
+  const broken = count('broken');
+  const atRisk = count('at-risk');
+  const stale = count('stale');
+  return (
+    <p>
+      Includes {plural(broken, 'broken node')} (pods already cut off), {plural(atRisk, 'at-risk node')} (new pods
+      would break){stale > 0 ? ` and ${plural(stale, 'stale node')}` : ', and no stale node'}.
+      {stale > 0 && ' A stale node has not reported lately: its plan comes from its last report, which may be out of date.'}
+    </p>
   );
 }
 
-function FleetPreviewView({ preview }: { preview: FleetPreview }) {
-  const waveOf = new Map(preview.waves.flatMap((w, i) => w.map((n) => [n, i + 1] as const)));
+function FleetPreviewView({
+  preview,
+  excluded,
+  onToggle,
+  states,
+}: {
+  preview: FleetPreview;
+  excluded: ReadonlySet<string>;
+  onToggle: (node: string) => void;
+  states: Map<string, NodeState>;
+}) {
+  const fixable = fixableNodes(preview);
+  const included = fixable.filter((n) => !excluded.has(n.node)).map((n) => n.node);
+  const waveOf = new Map(included.map((n, i) => [n, Math.floor(i / Math.max(1, preview.cap)) + 1] as const));
+  const skipped = skippedGroups(preview);
+  const waveCount = Math.ceil(included.length / Math.max(1, preview.cap));
   return (
     <>
-      <p>
-        At most <strong>{preview.cap}</strong> at a time, in {preview.waves.length}{' '}
-        {preview.waves.length === 1 ? 'wave' : 'waves'}. The run stops at the first failure.
-      </p>
       {preview.blockers.length > 0 && (
         <div className="banner tone-warn" role="alert">
           <Icon shape="warn" />
@@ -39,51 +78,64 @@ function FleetPreviewView({ preview }: { preview: FleetPreview }) {
           </ul>
         </div>
       )}
-      <div className="table-wrap">
-        <table aria-label="Nodes to fix">
-          <thead>
-            <tr>
-              <th scope="col">Node</th>
-              <th scope="col">Wave</th>
-              <th scope="col">Plan</th>
-              <th scope="col">Runs on</th>
-            </tr>
-          </thead>
-          <tbody>
-            {preview.nodes.map((n) => (
-              <tr key={n.node}>
-                <th scope="row">{n.node}</th>
-                <td>{waveOf.get(n.node) ?? '–'}</td>
-                <td>
-                  {n.preview ? (
-                    n.preview.nothingToDo ? (
-                      'nothing to do'
-                    ) : (
-                      <>
-                        {n.preview.plan.dropIn.action === 'write' ? (
-                          <>
-                            write <code>{n.preview.plan.dropIn.path}</code>
-                          </>
-                        ) : (
-                          'keep the drop-in'
-                        )}
-                        , repair {n.preview.plan.repairs.length}{' '}
-                        {n.preview.plan.repairs.length === 1 ? 'pod' : 'pods'}
-                        {n.preview.blockers.length > 0 && (
-                          <div className={styles.inlineError}>{n.preview.blockers.join('; ')}</div>
-                        )}
-                      </>
-                    )
-                  ) : (
-                    <span className="muted">skipped: {n.skipped}</span>
-                  )}
-                </td>
-                <td className="small">{n.preview ? executorLabel(n.preview.executor, n.node) : '–'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      {fixable.length > 0 && (
+        <>
+          <Coverage nodes={fixable.map((n) => n.node)} states={states} />
+          <p>
+            At most <strong>{preview.cap}</strong> at a time, in {plural(waveCount, 'wave')}. The run stops at the first
+            failure. Untick a node to leave it out.
+          </p>
+          <div className="table-wrap">
+            <table aria-label="Nodes to fix">
+              <thead>
+                <tr>
+                  <th scope="col">Node</th>
+                  <th scope="col">Wave</th>
+                  <th scope="col">Plan</th>
+                  <th scope="col">Runs on</th>
+                </tr>
+              </thead>
+              <tbody>
+                {fixable.map(({ node, preview: p }) => (
+                  <tr key={node}>
+                    <th scope="row">
+                      <label className="inline-cell">
+                        <input type="checkbox" checked={!excluded.has(node)} onChange={() => onToggle(node)} />
+                        {node}
+                      </label>
+                    </th>
+                    <td>{waveOf.get(node) ?? 'left out'}</td>
+                    <td>
+                      {p.plan.dropIn.action === 'write' ? (
+                        <>
+                          write <code>{p.plan.dropIn.path}</code>
+                        </>
+                      ) : (
+                        'keep the drop-in'
+                      )}
+                      , repair {plural(p.plan.repairs.length, 'pod')}
+                      {states.get(node) === 'stale' && <span className="muted small"> · stale: from its last report</span>}
+                    </td>
+                    <td className="small">{executorLabel(p.executor, node)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
+      {skipped.length > 0 && (
+        <section aria-label="Nodes it will skip">
+          {skipped.map((g) => (
+            <details key={g.reason} className="skip-group">
+              <summary>
+                Skipping {plural(g.nodes.length, 'node')}: {g.reason}
+              </summary>
+              <p className="small">{g.nodes.join(', ')}</p>
+            </details>
+          ))}
+        </section>
+      )}
     </>
   );
 }
@@ -148,6 +200,9 @@ export function FleetFixAll() {
   const queryClient = useQueryClient();
   const [open, setOpen] = useState(false);
   const [runId, setRunId] = useState<string | null>(null);
+  const [excluded, setExcluded] = useState<ReadonlySet<string>>(() => new Set());
+  const fleet = useQuery({ ...fleetQuery(), enabled: open });
+  const states = new Map((fleet.data?.nodes ?? []).map((n) => [n.name, n.state] as const));
   const preview = useMutation<FleetPreview, Error>({ mutationFn: previewFleet });
   const apply = useMutation<FleetRun, Error, Array<{ node: string; planId: string }>>({
     mutationFn: applyFleet,
@@ -160,9 +215,29 @@ export function FleetFixAll() {
   const paused = settings.data?.paused === true;
   if (!me.data?.canRemediate) return settings.data ? <PausedBanner settings={settings.data} /> : null;
 
-  const plans = preview.data ? runnablePlans(preview.data) : [];
+  const plans = preview.data
+    ? fixableNodes(preview.data)
+        .filter((n) => !excluded.has(n.node))
+        .map((n) => ({ node: n.node, planId: n.preview.planId }))
+    : [];
+  const toggle = (node: string) =>
+    setExcluded((prev) => {
+      const next = new Set(prev);
+      if (!next.delete(node)) next.add(node);
+      return next;
+    });
+  const confirmWhy = !preview.data
+    ? null
+    : preview.data.blockers.length > 0
+      ? preview.data.blockers.join('; ')
+      : plans.length === 0
+        ? 'No node is ticked.'
+        : apply.isError
+          ? 'Preview again first: the plans may have changed.'
+          : null;
   const start = () => {
     setRunId(null);
+    setExcluded(new Set());
     apply.reset();
     preview.reset();
     setOpen(true);
@@ -173,9 +248,14 @@ export function FleetFixAll() {
     <>
       {settings.data && <PausedBanner settings={settings.data} />}
       <p className="actions">
-        <button type="button" className="button" onClick={start} disabled={paused}>
+        <button type="button" className="button" onClick={start} disabled={paused} aria-describedby={paused ? 'fix-all-why' : undefined}>
           Fix all at-risk nodes
         </button>
+        {paused && (
+          <span id="fix-all-why" className="muted small">
+            Remediation is paused fleet-wide: resume it to fix nodes.
+          </span>
+        )}
         {runId && (
           <button type="button" className="button" onClick={() => setOpen(true)}>
             Show the fleet run
@@ -202,12 +282,16 @@ export function FleetFixAll() {
                   Preview again
                 </button>
               )}
+              {confirmWhy && (
+                <span id="fix-all-confirm-why" className="muted small">
+                  {confirmWhy}
+                </span>
+              )}
               <button
                 type="button"
                 className={`button ${styles.primary}`}
-                disabled={
-                  !preview.data || preview.data.blockers.length > 0 || plans.length === 0 || apply.isPending || apply.isError
-                }
+                disabled={!preview.data || confirmWhy !== null || apply.isPending}
+                aria-describedby={confirmWhy ? 'fix-all-confirm-why' : undefined}
                 onClick={() => apply.mutate(plans)}
               >
                 {plans.length > 0 ? `Confirm: fix ${plans.length} ${plans.length === 1 ? 'node' : 'nodes'}` : 'Confirm'}
@@ -234,8 +318,8 @@ export function FleetFixAll() {
                 <p>No node is broken or at risk: there is nothing to fix.</p>
               ) : (
                 <>
-                  <FleetPreviewView preview={preview.data} />
-                  {plans.length === 0 && <p>None of these nodes has a plan that changes anything.</p>}
+                  <FleetPreviewView preview={preview.data} excluded={excluded} onToggle={toggle} states={states} />
+                  {fixableNodes(preview.data).length === 0 && <p>None of these nodes has a plan that changes anything.</p>}
                 </>
               ))}
             {apply.isError && (

@@ -17,7 +17,7 @@ export function PausedBanner({ settings }: { settings: RemediationSettings }) {
     <div className="banner tone-warn" role="status">
       <Icon shape="warn" />
       <p>
-        <strong>Remediation is paused</strong>
+        <strong>Remediation is paused fleet-wide</strong>
         {settings.pausedBy && <> by {settings.pausedBy}</>}
         {settings.pausedAt && (
           <>
@@ -25,7 +25,7 @@ export function PausedBanner({ settings }: { settings: RemediationSettings }) {
             since <Timestamp at={settings.pausedAt} />
           </>
         )}
-        : {settings.pauseReason ?? 'no reason given'}. Nothing new can start until an operator resumes it.
+        : {settings.pauseReason ?? 'no reason given'}. No new remediation can start on any node until an operator resumes it.
       </p>
     </div>
   );
@@ -47,7 +47,7 @@ export function PauseControl({ settings }: { settings: RemediationSettings }) {
       {settings.paused ? (
         <p className={styles.pauseForm}>
           <button type="button" className="button" disabled={update.isPending} onClick={() => update.mutate({ paused: false })}>
-            Resume remediation
+            Resume remediation fleet-wide
           </button>
         </p>
       ) : (
@@ -67,9 +67,18 @@ export function PauseControl({ settings }: { settings: RemediationSettings }) {
             maxLength={500}
             placeholder="e.g. change freeze until Monday"
           />
-          <button type="submit" className="button" disabled={update.isPending || reason.trim() === ''}>
-            Pause remediation
+          <button
+            type="submit"
+            className="button"
+            disabled={update.isPending || reason.trim() === ''}
+            aria-describedby="pause-why"
+          >
+            Pause remediation fleet-wide
           </button>
+          <span id="pause-why" className="muted small">
+            {reason.trim() === '' ? 'Give a reason to pause. ' : ''}Pausing stops new remediations on every node, not just
+            this one.
+          </span>
         </form>
       )}
       {update.isError && (

@@ -16,7 +16,7 @@ import { executorLabel } from './status';
 
 /** Why the Remediate button is disabled for an operator, or null when it is not. */
 function disabledBecause(me: MeResponse, node: string, paused: boolean, active: RemediationRecord[]): string | null {
-  if (paused) return 'Remediation is paused.';
+  if (paused) return 'Remediation is paused fleet-wide.';
   if (me.executor === 'none') return `No executor is configured: ${me.executorDetail}`;
   if (me.executor === 'local' && me.localNode !== null && me.localNode !== node) {
     return `The local executor can only fix this host (${me.localNode}).`;

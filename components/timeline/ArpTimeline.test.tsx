@@ -65,7 +65,7 @@ describe('ArpTimeline', () => {
     expect(data.intervals.map((i) => i.status).sort()).toEqual(['closed', 'ongoing']);
     const fetchSpy = show('n-broken');
     const section = screen.getByRole('region', { name: 'ARP mismatch timeline' });
-    expect(within(section).getByText('2 intervals, 1 ongoing in the last 24 h')).toBeTruthy();
+    expect(within(section).getByText('2 intervals, 1 ongoing in the last 1 h')).toBeTruthy();
 
     const lanes = within(screen.getByRole('list', { name: 'Pods with ARP mismatches' })).getAllByRole('listitem');
     expect(lanes).toHaveLength(2);
@@ -86,15 +86,29 @@ describe('ArpTimeline', () => {
     expect(fetchSpy).not.toHaveBeenCalled();
   });
 
-  it('zoom and export controls: 24 h is the current zoom, exports name the node', () => {
-    show('n-broken');
-    const zoom = screen.getByRole('group', { name: 'Zoom' });
-    expect(within(zoom).getAllByRole('link').map((a) => [a.textContent, a.getAttribute('aria-current')])).toEqual([
+  it('zoom and export controls: opens on 1 h for an incident younger than an hour, else 24 h; exports name the node', () => {
+    show('n-healthy');
+    const zoomOf = () =>
+      within(screen.getByRole('group', { name: 'Zoom' }))
+        .getAllByRole('link')
+        .map((a) => [a.textContent, a.getAttribute('aria-current')]);
+    expect(zoomOf()).toEqual([
       ['1 h', null],
       ['24 h', 'true'],
       ['7 d', null],
       ['30 d', null],
     ]);
+    cleanup();
+    // The ongoing mismatch started 10 minutes ago: the 24 h view would draw it as a sliver at the right edge.
+    show('n-broken');
+    expect(zoomOf()).toEqual([
+      ['1 h', 'true'],
+      ['24 h', null],
+      ['7 d', null],
+      ['30 d', null],
+    ]);
+    // Choosing 24 h must stay 24 h: the link names it rather than falling back to the default.
+    expect(within(screen.getByRole('group', { name: 'Zoom' })).getByRole('link', { name: '24 h' }).getAttribute('href')).toBe('?range=24h#timeline');
     const csv = within(screen.getByRole('group', { name: 'Export timeline' })).getByRole('link', { name: 'CSV' });
     expect(csv.getAttribute('download')).toBe('n-broken-arp-timeline.csv');
     expect(csv.getAttribute('href')).toMatch(/^\/api\/v1\/nodes\/n-broken\/arp-timeline\?from=.*&format=csv$/);

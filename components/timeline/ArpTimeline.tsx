@@ -19,6 +19,7 @@ import { Icon } from '../ui/Icon';
 import { useClockSeconds } from '../ui/clock';
 import { fraction, tickLabel, ticks, type Window } from './scale';
 import { hrefWith, useUrlParams } from './urlState';
+import { incidentRange } from './incidentRange';
 
 const RANGE_LABELS: Record<TimelineRange, string> = { '1h': '1 h', '24h': '24 h', '7d': '7 d', '30d': '30 d' };
 
@@ -172,14 +173,16 @@ function Legend() {
 export function ArpTimeline({ name }: { name: string }) {
   const [params, setParams] = useUrlParams();
   const raw = params.get('range');
-  const range: TimelineRange = isTimelineRange(raw) ? raw : DEFAULT_TIMELINE_RANGE;
-  const { data, error, isPending, isPlaceholderData, dataUpdatedAt } = useQuery(arpTimelineQuery(name, range));
+  const fetched: TimelineRange = isTimelineRange(raw) ? raw : DEFAULT_TIMELINE_RANGE;
+  const { data, error, isPending, isPlaceholderData, dataUpdatedAt } = useQuery(arpTimelineQuery(name, fetched));
   const clock = useClockSeconds();
   // The server's "now", moved along by the time since it answered, so the marker does not lag a refetch behind.
   // Until the clock runs (server render, hydration) it is exactly the server's "now", so both render alike.
   const nowMs = data
     ? Date.parse(data.now) + (clock === null ? 0 : Math.max(0, Date.now() - dataUpdatedAt))
     : Date.now();
+  // No zoom in the URL: open on one that shows the current incident (a zoom into the default window's data).
+  const range: TimelineRange = !isTimelineRange(raw) && data && !isPlaceholderData ? (incidentRange(data.intervals, nowMs) ?? fetched) : fetched;
   const ongoing = data?.intervals.filter((i) => i.status === 'ongoing').length ?? 0;
   const windowFrom = new Date(nowMs - TIMELINE_RANGES[range] * 1000).toISOString();
   return (
@@ -196,11 +199,12 @@ export function ArpTimeline({ name }: { name: string }) {
             {(Object.keys(TIMELINE_RANGES) as TimelineRange[]).map((r) => (
               <a
                 key={r}
-                href={hrefWith(params, { range: r === DEFAULT_TIMELINE_RANGE ? null : r }, '#timeline')}
+                href={hrefWith(params, { range: r }, '#timeline')}
                 aria-current={r === range ? 'true' : undefined}
                 onClick={(e) => {
                   e.preventDefault();
-                  setParams({ range: r === DEFAULT_TIMELINE_RANGE ? null : r });
+                  // Always explicit: with none, the default may be the incident's zoom, not 24 h.
+                  setParams({ range: r });
                 }}
               >
                 {RANGE_LABELS[r]}

@@ -10,6 +10,7 @@ import { buildReport } from '@/lib/report/fixtures';
 import { createStore, type Store } from '@/lib/store';
 import { sqliteTempFile } from '@/lib/store/testing';
 import { handleFleetRequest } from './http';
+import type { FleetSearch } from './searchTypes';
 import type { FleetView } from './types';
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -86,6 +87,37 @@ describe('GET /api/v1/nodes (lean path)', () => {
     expect(post.status).toBe(405);
     expect(post.headers.allow).toBe('GET, HEAD');
     expect(JSON.parse(post.body.toString('utf8'))).toEqual({ error: 'method not allowed; use GET, HEAD' });
+  });
+
+  it('searches with ?q= (pods, IPs, veths, MACs and node names) and refuses a bad term with 422 before reading', async () => {
+    const store = await storeWithNodes();
+    const { url } = await serve(async () => store);
+    const veth = (await store.getNode('n-broken'))!.report.veths[1];
+    const byPod = await call(`${url}?q=${encodeURIComponent(`default/${veth.pod!.name}`)}`, 'GET', { 'accept-encoding': 'gzip' });
+    expect(byPod.status).toBe(200);
+    const found = JSON.parse(gunzipSync(byPod.body).toString('utf8')) as FleetSearch;
+    expect(found.q).toBe(`default/${veth.pod!.name}`);
+    expect(found.hits.map((h) => [h.node, h.ifname, h.podIP])).toEqual([['n-broken', veth.ifname, veth.podIP]]);
+    expect(found.nodes.map((n) => [n.name, n.state])).toEqual([['n-broken', 'broken']]);
+    const byMac = JSON.parse((await call(`${url}?q=${veth.mac}`, 'GET')).body.toString('utf8')) as FleetSearch;
+    expect(byMac.hits.map((h) => h.ifname)).toEqual([veth.ifname]);
+    const byNode = JSON.parse((await call(`${url}?q=n-ok`, 'GET')).body.toString('utf8')) as FleetSearch;
+    expect(byNode.nodes.map((n) => n.name)).toEqual(['n-ok']);
+
+    let reads = 0;
+    const counting = new Proxy(store, {
+      get(target, prop, receiver) {
+        if (prop === 'searchReports' || prop === 'listNodeSummaries') reads++;
+        return Reflect.get(target, prop, receiver);
+      },
+    });
+    const guarded = await serve(async () => counting);
+    for (const bad of ['', 'a', 'x'.repeat(254), 'a%25b', 'a%20b', '%3Cscript%3E']) {
+      const res = await call(`${guarded.url}?q=${bad}`, 'GET');
+      expect(res.status, bad).toBe(422);
+      expect(JSON.parse(res.body.toString('utf8')).error).toBe('query parameters failed validation');
+    }
+    expect(reads).toBe(0);
   });
 
   it('shares one build among requests that arrive while it runs, and builds anew afterwards', async () => {

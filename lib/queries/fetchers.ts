@@ -1,12 +1,17 @@
 // Browser-side loaders for the read API. The server never calls these: it prefetches with lib/nodes/read
 // directly instead of making an HTTP request to itself.
 import type { ArpTimelineResponse, LinkFileHistoryResponse, VethHistoryResponse } from '../history/types';
+import type { FleetSearch } from '../nodes/searchTypes';
 import type { FleetView, NodeDetail } from '../nodes/types';
 import { ApiError, NodeNotFoundError } from './errors';
 import { getJson, withQuery } from './http';
 
 export function fetchFleet(signal?: AbortSignal): Promise<FleetView> {
   return getJson<FleetView>('/api/v1/nodes', signal);
+}
+
+export function fetchFleetSearch(q: string, signal?: AbortSignal): Promise<FleetSearch> {
+  return getJson<FleetSearch>(withQuery('/api/v1/nodes', { q }), signal);
 }
 
 export async function fetchNode(name: string, signal?: AbortSignal): Promise<NodeDetail> {

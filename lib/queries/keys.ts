@@ -7,6 +7,7 @@ export const nodeKeys = {
   all: ['nodes'] as const,
   fleet: () => [...nodeKeys.all, 'fleet'] as const,
   detail: (name: string) => [...nodeKeys.all, 'detail', name] as const,
+  search: (q: string) => [...nodeKeys.all, 'search', q] as const,
 };
 
 // History of one node (timelines, veth MAC history, link-file versions). Under their own root, keyed by node

@@ -3,8 +3,9 @@
 // store directly (lib/nodes/read) so the server never makes an HTTP request to itself.
 import { keepPreviousData, queryOptions } from '@tanstack/react-query';
 import type { ArpTimelineResponse, LinkFileHistoryResponse } from '../history/types';
+import type { FleetSearch } from '../nodes/searchTypes';
 import type { FleetView, NodeDetail } from '../nodes/types';
-import { fetchArpTimeline, fetchFleet, fetchLinkFileHistory, fetchNode, fetchVethHistory } from './fetchers';
+import { fetchArpTimeline, fetchFleet, fetchFleetSearch, fetchLinkFileHistory, fetchNode, fetchVethHistory } from './fetchers';
 import { historyKeys, nodeKeys } from './keys';
 
 /** How often an open page asks again. A report arrives every agent interval; stale marking needs a fresh look. */
@@ -18,6 +19,19 @@ export function fleetQuery(load: FleetLoader = fetchFleet) {
     queryKey: nodeKeys.fleet(),
     queryFn: ({ signal }) => load(signal),
     refetchInterval: REFRESH_MS,
+  });
+}
+
+export type FleetSearchLoader = (q: string, signal: AbortSignal) => Promise<FleetSearch>;
+
+/** Fleet search (pods, IPs, veths, MACs, node names); q must pass isSearchTerm (lib/nodes/searchTypes). */
+export function fleetSearchQuery(q: string, load: FleetSearchLoader = fetchFleetSearch) {
+  return queryOptions({
+    queryKey: nodeKeys.search(q),
+    queryFn: ({ signal }) => load(q, signal),
+    refetchInterval: REFRESH_MS,
+    // Typing keeps the last answer on screen until the next one arrives.
+    placeholderData: keepPreviousData,
   });
 }
 

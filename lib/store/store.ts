@@ -141,6 +141,11 @@ export interface Store {
   /** The columns the fleet list shows, for every node: the list skips the bookkeeping (recent ids, hashes). */
   listNodeSummaries(): Promise<NodeSummaryRecord[]>;
   getNode(name: string): Promise<{ node: NodeRecord; report: Report } | null>;
+  /**
+   * Fleet search's coarse pass (lib/nodes/search.ts reads the fields): the latest reports whose node name or report
+   * text contains `term`, case-insensitively (ASCII), by node name, at most `limit` (1..1000).
+   */
+  searchReports(term: string, limit: number): Promise<Array<{ node: string; report: Report }>>;
   listEvents(options?: ListEventsOptions): Promise<NodeEvent[]>;
   /** Remediations, their guardrail settings, fleet runs and the audit log (lib/store/remediations.ts and the modules it names). */
   readonly remediations: RemediationStore;
@@ -452,6 +457,20 @@ class KyselyStore implements Store {
     if (!row) return null;
     const { report, ...node } = row;
     return { node: toRecord(node), report: JSON.parse(report) as Report };
+  }
+
+  async searchReports(term: string, limit: number): Promise<Array<{ node: string; report: Report }>> {
+    // LIKE wildcards in the term are matched literally; ILIKE on PostgreSQL, whose LIKE is case-sensitive.
+    const pattern = `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const op = this.engine === 'postgres' ? sql`ilike` : sql`like`;
+    const rows = await this.#open()
+      .selectFrom('node_reports')
+      .select(['node', 'report'])
+      .where(sql<boolean>`(node ${op} ${pattern} escape '\\' or report ${op} ${pattern} escape '\\')`)
+      .orderBy('node')
+      .limit(Math.min(Math.max(Math.trunc(limit), 1), 1000))
+      .execute();
+    return rows.map((r) => ({ node: r.node, report: JSON.parse(r.report) as Report }));
   }
 
   async listEvents(options: ListEventsOptions = {}): Promise<NodeEvent[]> {
