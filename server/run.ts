@@ -22,6 +22,8 @@ import { currentClusterView } from '../lib/nodes/cluster';
 import { getFleetFrom } from '../lib/nodes/read';
 import { closeStore, describeStoreConfig, getStore, storeConfigFromEnv } from '../lib/store';
 import { handleAgentApiRequest } from '../lib/remediation/agentHttp';
+import { handleVerificationRequest } from '../lib/prevention/http';
+import { VERIFICATION_PATH } from '../lib/prevention/verification';
 import { AGENT_API_PREFIX } from '../lib/report/remediation';
 import { closeRemediationRuntime, getRemediationRuntime } from '../lib/remediation/runtime';
 import { guardAgentCredential } from './agentGuard';
@@ -98,6 +100,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     const work =
       pathname === REPORTS_PATH
         ? handleReportRequest(req, res, reportDeps)
+        : pathname === VERIFICATION_PATH
+          ? handleVerificationRequest(req, res, { authenticate: authenticator.authenticate, store: getStore })
         : pathname.startsWith(AGENT_API_PREFIX)
           ? handleAgentApiRequest(req, res, pathname, { authenticate: authenticator.authenticate, remediation: () => getRemediationRuntime().deps() })
           : pathname === HEALTHZ_PATH

@@ -10,6 +10,7 @@ import { migrateToLatest } from './migrate';
 import { createRemediationStore, type RemediationStore } from './remediations';
 import { createHistoryStore, eventFromRow, type HistoryStore } from './history';
 import { createLockStore, type LockStore } from './locks';
+import { createPreventionStore, type PreventionStore } from './preventionVerifications';
 import { TABLE_NAMES, type NodesTable, type Tables } from './tables';
 
 /** What a report says about its node, flattened for the fleet table. */
@@ -144,6 +145,8 @@ export interface Store {
   readonly history: HistoryStore;
   /** Named locks for run-once jobs across replicas (lib/store/locks.ts). */
   readonly locks: LockStore;
+  /** `verify --watch` runs per node (lib/store/preventionVerifications.ts). */
+  readonly prevention: PreventionStore;
   /** Every row of every table (TABLE_NAMES) in a stable order: for tests that prove a rejected report changed nothing. */
   dumpTables(): Promise<Record<string, unknown[]>>;
   close(): Promise<void>;
@@ -244,6 +247,7 @@ class KyselyStore implements Store {
   readonly remediations: RemediationStore;
   readonly history: HistoryStore;
   readonly locks: LockStore;
+  readonly prevention: PreventionStore;
 
   constructor(
     readonly engine: Engine,
@@ -252,6 +256,7 @@ class KyselyStore implements Store {
     this.remediations = createRemediationStore(() => this.#open());
     this.history = createHistoryStore(() => this.#open());
     this.locks = createLockStore(engine, () => this.#open());
+    this.prevention = createPreventionStore(() => this.#open());
   }
 
   #open(): Kysely<Tables> {

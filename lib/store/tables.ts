@@ -3,6 +3,7 @@
 // text); JSON is text; flags are 0/1 integers. PostgreSQL returns bigserial ids as strings, hence
 // `number | string` for events.id and audit.id: lib/store converts before anything leaves it.
 import type { ColumnType } from 'kysely';
+import type { PreventionVerificationsTable } from './preventionVerifications';
 import type { AuditAction, AuditEntry, ExecutorKind, FleetRunStatus, IdentitySource, RemediationStatus } from '../remediation/types';
 
 /** Current state, one small row per node: rewritten on every report, so the big report JSON lives elsewhere. */
@@ -147,7 +148,8 @@ export interface Tables {
   remediation_settings: RemediationSettingsTable;
   fleet_runs: FleetRunsTable;
   audit: AuditTable;
+  prevention_verifications: PreventionVerificationsTable;
 }
 
 /** The table names, in the order dumpTables lists them. */
-export const TABLE_NAMES = ['nodes', 'node_reports', 'events', 'remediations', 'remediation_settings', 'fleet_runs', 'audit'] as const satisfies readonly (keyof Tables)[];
+export const TABLE_NAMES = ['nodes', 'node_reports', 'events', 'remediations', 'remediation_settings', 'fleet_runs', 'audit', 'prevention_verifications'] as const satisfies readonly (keyof Tables)[];
