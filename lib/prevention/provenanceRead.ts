@@ -42,3 +42,18 @@ export async function readNodePrevention(store: Store, node: string): Promise<No
   const e = (await evidence(store, node)).get(node) ?? { firstReport: null, laterAppearance: null };
   return { ...provenanceOf(e), lastVerification: await store.prevention.latestVerification(node) };
 }
+
+export interface PreventionFleetRow {
+  name: string;
+  osPrettyName: string | null;
+  provenance: NodeProvenance['provenance'];
+  since: string | null;
+}
+
+/** Every reported node with its provenance, sorted by name: the prevent page's table. */
+export async function readPreventionFleet(store: Store): Promise<PreventionFleetRow[]> {
+  const [nodes, provenance] = await Promise.all([store.listNodeSummaries(), readFleetProvenance(store)]);
+  return nodes
+    .map((n) => ({ name: n.name, osPrettyName: n.osPrettyName, ...(provenance.get(n.name) ?? { provenance: 'unknown' as const, since: null }) }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}

@@ -31,9 +31,16 @@ export function nodeOs(prettyName: string | null): NodeOs {
 
 const EC2_NAME = /^(ip|i)-[0-9a-f-]+\.([a-z0-9-]+\.)?(ec2|compute)\.internal$/;
 
+export function looksLikeEc2(nodeName: string | null | undefined): boolean {
+  return EC2_NAME.test(nodeName ?? '');
+}
+
 export function recommend(facts: NodeFacts): Recommendation {
-  const os = nodeOs(facts.osPrettyName);
-  const ec2 = EC2_NAME.test(facts.nodeName ?? '');
+  return recommendFor(nodeOs(facts.osPrettyName), looksLikeEc2(facts.nodeName));
+}
+
+/** For an OS chosen on the page (?os=) as well as one read from a report. */
+export function recommendFor(os: NodeOs, ec2: boolean): Recommendation {
   switch (os) {
     case 'al2023':
       return { os, ec2, kind: 'eks-al2023-nodeadm', why: 'Amazon Linux 2023 joins EKS with nodeadm: a shell part before the NodeConfig part of the launch template user data' };
@@ -52,6 +59,20 @@ export function recommend(facts: NodeFacts): Recommendation {
       return { os, ec2, kind: 'shell', why: 'the OS is not one vethwatch knows a provisioner for: the plain shell snippet works anywhere' };
   }
 }
+
+export function parseOs(raw: string | null | undefined): NodeOs | null {
+  return raw && (NODE_OSES as readonly string[]).includes(raw) ? (raw as NodeOs) : null;
+}
+
+export const NODE_OS_LABELS: Record<NodeOs, string> = {
+  al2023: 'Amazon Linux 2023',
+  al2: 'Amazon Linux 2',
+  ubuntu: 'Ubuntu',
+  debian: 'Debian',
+  bottlerocket: 'Bottlerocket',
+  other: 'Another Linux',
+  unknown: 'Unknown',
+};
 
 /** For ?os= and ?kind= on the prevent page: unknown values are ignored, never trusted. */
 export function parseKind(raw: string | null | undefined): SnippetKind | null {
