@@ -127,7 +127,7 @@ describe('verify --watch on the real kernel and udevd', () => {
 
   it('after the shell prevention snippet runs on this host, every probe keeps its MAC and the server records "kept"', async () => {
     // The plain snippet as an SRE would run it: writes the drop-in into the real /etc and reloads udevd.
-    await exec('sh', ['-c', buildSnippet('shell').text], { env: { PATH: process.env.PATH } });
+    await exec('sh', ['-c', buildSnippet('shell').text], { env: { ...process.env, VETHWATCH_ROOT: '' } });
     const { code, doc, stderr } = await watch();
     expect(doc.probes).toHaveLength(3);
     for (const p of doc.probes) {

@@ -5,19 +5,6 @@ import type { Kysely } from 'kysely';
 import { summarize, VERIFICATIONS_KEPT, type Verification, type VerificationSummary } from '../prevention/verification';
 import type { Tables } from './tables';
 
-export interface PreventionVerificationsTable {
-  /** The agent's verificationId: a resend of the same run is stored once. */
-  id: string;
-  node: string;
-  started_at: string;
-  finished_at: string;
-  /** Server clock. */
-  received_at: string;
-  result: string;
-  /** The whole validated document, JSON. */
-  document: string;
-}
-
 export interface PreventionStore {
   /** False when this verificationId was already stored (a resend): nothing changes. */
   recordVerification(v: Verification, receivedAt: string): Promise<boolean>;

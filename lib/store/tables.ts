@@ -3,7 +3,6 @@
 // text); JSON is text; flags are 0/1 integers. PostgreSQL returns bigserial ids as strings, hence
 // `number | string` for events.id and audit.id: lib/store converts before anything leaves it.
 import type { ColumnType } from 'kysely';
-import type { PreventionVerificationsTable } from './preventionVerifications';
 import type { AuditAction, AuditEntry, ExecutorKind, FleetRunStatus, IdentitySource, RemediationStatus } from '../remediation/types';
 
 /** Current state, one small row per node: rewritten on every report, so the big report JSON lives elsewhere. */
@@ -137,6 +136,20 @@ export interface AuditTable {
   result: string | null;
   verification: string | null;
   detail: string | null;
+}
+
+/** `verify --watch` runs (migration 0007, lib/store/preventionVerifications.ts). */
+export interface PreventionVerificationsTable {
+  /** The agent's verificationId: a resend of the same run is stored once. */
+  id: string;
+  node: string;
+  started_at: string;
+  finished_at: string;
+  /** Server clock. */
+  received_at: string;
+  result: string;
+  /** The whole validated document, JSON. */
+  document: string;
 }
 
 /** Every table of the store, for Kysely<Tables>. */

@@ -43,7 +43,7 @@ export async function parseMime(text: string): Promise<{ type: string; defects: 
 export async function runShellPart(body: string, root: string): Promise<{ stdout: string; stderr: string }> {
   const file = path.join(root, '..', `part-${process.pid}-${Date.now()}.sh`);
   writeFileSync(file, body, { mode: 0o700 });
-  return exec('sh', [file], { env: { PATH: process.env.PATH, [ROOT_VARIABLE]: root }, timeout: 30_000 });
+  return exec('sh', [file], { env: { ...process.env, [ROOT_VARIABLE]: root }, timeout: 30_000 });
 }
 
 export function parseYaml(text: string): unknown {
