@@ -61,8 +61,10 @@ async function mimeShellPart(text: string): Promise<{ parts: Array<{ contentType
 describe('prevention snippets applied by the real tools', () => {
   beforeAll(async () => {
     if (process.getuid?.() !== 0) throw new Error('needs root (ansible sets owner root, udev applies the policy)');
+    // Ansible writes ~/.ansible/tmp even for --version: give it a throwaway HOME.
+    const home = tempRoot().base;
     for (const [cmd, args] of [['cloud-init', ['--version']], ['ansible-playbook', ['--version']], ['python3', ['--version']], ['udevadm', ['--version']]] as const) {
-      await exec(cmd, [...args]).catch((e: Error) => {
+      await exec(cmd, [...args], { env: { ...process.env, HOME: home } }).catch((e: Error) => {
         throw new Error(`${cmd} is missing (${e.message}): apt-get install -y cloud-init ansible-core`);
       });
     }
@@ -95,7 +97,7 @@ describe('prevention snippets applied by the real tools', () => {
     const playbook = path.join(base, 'play.yml');
     writeFileSync(playbook, buildSnippet('ansible').text);
     const args = ['-i', 'localhost,', '-c', 'local', '-e', JSON.stringify({ vethwatch_root: root }), playbook];
-    const env = { ...process.env, ANSIBLE_NOCOLOR: '1', ANSIBLE_LOCAL_TEMP: path.join(base, 'ansible-tmp'), ANSIBLE_HOME: path.join(base, 'ansible-home') };
+    const env = { ...process.env, HOME: base, ANSIBLE_NOCOLOR: '1', ANSIBLE_LOCAL_TEMP: path.join(base, 'ansible-tmp'), ANSIBLE_REMOTE_TEMP: path.join(base, 'ansible-remote-tmp'), ANSIBLE_HOME: path.join(base, 'ansible-home') };
     const check = await exec('ansible-playbook', ['--check', ...args], { env, timeout: 120_000 });
     expect(check.stdout).toMatch(/failed=0/);
     expect(existsSync(path.join(root, DROP_IN_RELPATH))).toBe(false);
