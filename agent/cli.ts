@@ -99,6 +99,10 @@ export async function main(argv: string[], deps: CliDeps = {}): Promise<number> 
     const { runRemediate } = await import('./remediate/cli');
     return runRemediate(command.argv);
   }
+  if (command.kind === 'verify') {
+    const { runVerify } = await import('./verify/cli');
+    return runVerify(command.argv, { env: deps.env, host: deps.host, ...(deps.out ? { out: deps.out } : {}), ...(deps.err ? { err: deps.err } : {}), signal: deps.signal });
+  }
 
   const { config } = command;
   const log = createLogger({ level: config.logLevel, write: (line) => err(line + '\n') });

@@ -59,7 +59,8 @@ export interface AgentConfig {
 export type Command =
   | { kind: 'help' }
   | { kind: 'collect'; config: AgentConfig }
-  | { kind: 'remediate'; argv: string[] };
+  | { kind: 'remediate'; argv: string[] }
+  | { kind: 'verify'; argv: string[] };
 
 interface FlagSpec {
   name: string;
@@ -138,6 +139,7 @@ Usage:
   npm run agent -- --server URL --token-file F     run until stopped: a scan every --interval, plus an
                                                    immediate report when a veth appears, vanishes or changes MAC
   npm run agent -- remediate --help                fix the node's link policy (see its own help)
+  npm run agent -- verify --watch 24h              prove over time that udev keeps new veths' MACs (verify --help)
 
 Flags (--flag VALUE and --flag=VALUE both work):
 ${FLAGS.map((f) => {
@@ -241,6 +243,7 @@ function collectFlags(argv: string[]): Map<string, string | true> {
 /** `host` supplies the host name when neither --node nor NODE_NAME is given (tests pass their own). */
 export function parseCommandLine(argv: string[], env: Env = process.env, host?: () => string): Command {
   if (argv[0] === 'remediate') return { kind: 'remediate', argv: argv.slice(1) };
+  if (argv[0] === 'verify') return { kind: 'verify', argv: argv.slice(1) };
   const flags = collectFlags(argv);
   if (flags.has('help')) return { kind: 'help' };
   const str = (name: string): string | undefined => {

@@ -28,6 +28,8 @@ import { currentClusterView } from '../lib/nodes/cluster';
 import { getFleetFrom } from '../lib/nodes/read';
 import { closeStore, describeStoreConfig, getStore, storeConfigFromEnv } from '../lib/store';
 import { handleAgentApiRequest } from '../lib/remediation/agentHttp';
+import { handleVerificationRequest } from '../lib/prevention/http';
+import { VERIFICATION_PATH } from '../lib/prevention/verification';
 import { AGENT_API_PREFIX } from '../lib/report/remediation';
 import { closeRemediationRuntime, getRemediationRuntime } from '../lib/remediation/runtime';
 import { stripAgentCredential } from './agentGuard';
@@ -101,6 +103,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     const cap = bodyCapFor(req.method, pathname);
     if (refuseDeclaredBody(req, res, cap)) return;
     if (pathname === REPORTS_PATH) return handleReportRequest(req, res, { ...reportDeps, maxBytes: cap });
+    if (pathname === VERIFICATION_PATH) return handleVerificationRequest(req, res, { authenticate: authenticator.authenticate, store: getStore });
     if (pathname.startsWith(AGENT_API_PREFIX)) {
       return handleAgentApiRequest(req, res, pathname, { authenticate: authenticator.authenticate, remediation: () => getRemediationRuntime().deps() });
     }

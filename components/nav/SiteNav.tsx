@@ -4,6 +4,7 @@ import { RouteLink } from './RouteLink';
 
 const items = [
   { href: '/', label: 'Fleet', matches: (p: string) => p === '/' || p.startsWith('/nodes/') },
+  { href: '/prevent', label: 'Prevent', matches: (p: string) => p.startsWith('/prevent') },
   { href: '/audit', label: 'Audit log', matches: (p: string) => p.startsWith('/audit') },
 ];
 

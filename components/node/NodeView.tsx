@@ -13,6 +13,7 @@ import { NodeHeader } from './NodeHeader';
 import { PackageEventsTable } from './PackageEventsTable';
 import { VethsTable } from './VethsTable';
 import { RemediationPanel } from '../remediation/RemediationPanel';
+import { NodePreventionSection } from '../prevention/NodePreventionSection';
 
 export function NodeView({ name }: { name: string }) {
   const { data: node, error, isRefetchError, dataUpdatedAt } = useSuspenseQuery(nodeQuery(name));
@@ -51,6 +52,7 @@ export function NodeView({ name }: { name: string }) {
         </ul>
       </nav>
       <RemediationPanel node={node} />
+      <NodePreventionSection name={node.name} prevention={node.prevention} />
       <div className={node.state === 'stale' ? 'stack stale-data' : 'stack'}>
         <LinkPolicyCard node={node} />
         <CheckByHand node={node} />

@@ -7,6 +7,7 @@ import { readMismatchStripsCached } from '../history/mismatchStrips';
 import { getStore, type NodeSummaryRecord, type Store } from '../store';
 import { currentClusterView, keepReportedNode, noAgentSummary, type ClusterView } from './cluster';
 import { countedState, deriveNodeState } from './state';
+import { readNodePrevention } from '../prevention/provenanceRead';
 import { NODE_STATES, type FleetView, type NodeDetail, type NodeState, type NodeSummary } from './types';
 
 function toSummary(node: NodeSummaryRecord, now: number, cluster: ClusterView | null = null, unknownArpNames?: string[]): NodeSummary {
@@ -111,6 +112,7 @@ export async function getNodeFrom(
     packageEvents: report.linkPolicy.packageEvents,
     veths: report.veths,
     findings: report.findings,
+    prevention: await readNodePrevention(store, name),
   };
 }
 

@@ -1,5 +1,6 @@
 // Read models the UI and the JSON API see: small typed objects reshaped from stored reports.
 // Client-safe (no server imports): components import these types too.
+import type { NodePrevention } from '../prevention/provenance';
 import type { Finding, LinkFileInfo, LinkVerdict, MacPolicy, PackageEvent, Veth } from '../report/schema';
 
 // no-agent: a Kubernetes Node that no agent has reported for (only when the server watches a cluster).
@@ -93,4 +94,6 @@ export interface NodeDetail extends NodeSummary {
   findings: Finding[];
   /** As FleetView.awsNode. */
   awsNode?: AwsNodeCni | null;
+  /** Provisioned with the prevention drop-in or remediated later, and the last `verify --watch` (lib/prevention). */
+  prevention?: NodePrevention;
 }

@@ -11,6 +11,7 @@ import { createRemediationStore, type RemediationStore } from './remediations';
 import { createHistoryStore, eventFromRow, type HistoryStore } from './history';
 import { createLockStore, type LockStore } from './locks';
 import { createSessionStore, type SessionStore } from './sessions';
+import { createPreventionStore, type PreventionStore } from './preventionVerifications';
 import { TABLE_NAMES, type NodesTable, type Tables } from './tables';
 
 /** What a report says about its node, flattened for the fleet table. */
@@ -155,6 +156,8 @@ export interface Store {
   readonly locks: LockStore;
   /** Operator browser sessions (lib/store/sessions.ts). */
   readonly sessions: SessionStore;
+  /** `verify --watch` runs per node (lib/store/preventionVerifications.ts). */
+  readonly prevention: PreventionStore;
   /** Every row of every table (TABLE_NAMES) in a stable order: for tests that prove a rejected report changed nothing. */
   dumpTables(): Promise<Record<string, unknown[]>>;
   close(): Promise<void>;
@@ -259,6 +262,7 @@ class KyselyStore implements Store {
   readonly history: HistoryStore;
   readonly locks: LockStore;
   readonly sessions: SessionStore;
+  readonly prevention: PreventionStore;
 
   constructor(
     readonly engine: Engine,
@@ -268,6 +272,7 @@ class KyselyStore implements Store {
     this.history = createHistoryStore(() => this.#open());
     this.locks = createLockStore(engine, () => this.#open());
     this.sessions = createSessionStore(() => this.#open());
+    this.prevention = createPreventionStore(() => this.#open());
   }
 
   #open(): Kysely<Tables> {

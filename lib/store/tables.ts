@@ -143,6 +143,20 @@ export interface AuditTable {
   detail: string | null;
 }
 
+/** `verify --watch` runs (migration 0007, lib/store/preventionVerifications.ts). */
+export interface PreventionVerificationsTable {
+  /** The agent's verificationId: a resend of the same run is stored once. */
+  id: string;
+  node: string;
+  started_at: string;
+  finished_at: string;
+  /** Server clock. */
+  received_at: string;
+  result: string;
+  /** The whole validated document, JSON. */
+  document: string;
+}
+
 /** Every table of the store, for Kysely<Tables>. */
 /** Operator browser sessions (migration 0007), keyed by the SHA-256 of the cookie's random id. */
 export interface OperatorSessionsTable {
@@ -163,7 +177,8 @@ export interface Tables {
   fleet_runs: FleetRunsTable;
   audit: AuditTable;
   operator_sessions: OperatorSessionsTable;
+  prevention_verifications: PreventionVerificationsTable;
 }
 
 /** The table names, in the order dumpTables lists them. */
-export const TABLE_NAMES = ['nodes', 'node_reports', 'events', 'remediations', 'remediation_settings', 'fleet_runs', 'audit', 'operator_sessions'] as const satisfies readonly (keyof Tables)[];
+export const TABLE_NAMES = ['nodes', 'node_reports', 'events', 'remediations', 'remediation_settings', 'fleet_runs', 'audit', 'operator_sessions', 'prevention_verifications'] as const satisfies readonly (keyof Tables)[];

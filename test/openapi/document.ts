@@ -59,6 +59,26 @@ const paths: Record<string, Json> = {
       },
     },
   },
+  '/api/v1/agent/verifications': {
+    post: {
+      operationId: 'postVerification',
+      tags: ['agents'],
+      summary: 'A `verify --watch` run: whether udev kept probe veths\' MACs (lean path of the custom server)',
+      description: 'Bodies are capped at 4 MiB before buffering. A ServiceAccount token may only post for its own node; the node must have reported. The newest 20 runs per node are kept.',
+      security: [{ agentToken: [] }],
+      requestBody: body('Verification'),
+      responses: {
+        '200': json('VerificationAccepted', 'stored (duplicate: this verificationId was stored before)'),
+        '400': error('not JSON'),
+        '401': error('no or wrong agent token'),
+        '403': error('the token belongs to another node'),
+        '404': error('the node has never reported'),
+        '405': error('not POST'),
+        '413': error('body too large'),
+        '422': error('fails the verification schema'),
+      },
+    },
+  },
   '/api/v1/nodes': {
     get: {
       operationId: 'getFleet',

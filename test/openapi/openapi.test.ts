@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { REPORTS_PATH } from '@/lib/ingest/http';
+import { VERIFICATION_PATH } from '@/lib/prevention/verification';
 import { STREAM_PATH } from '@/lib/history/stream';
 import { arpTimelineResponse, eventsResponse, linkFileHistoryResponse, vethHistoryResponse } from '@/lib/history/http';
 import { FLEET_PATH } from '@/lib/nodes/http';
@@ -44,7 +45,7 @@ function appRoutes(): Array<{ path: string; methods: string[] }> {
   return out;
 }
 
-const LEAN: Record<string, string> = { REPORTS_PATH, STREAM_PATH, FLEET_PATH, HEALTHZ_PATH, READYZ_PATH, METRICS_PATH };
+const LEAN: Record<string, string> = { VERIFICATION_PATH, REPORTS_PATH, STREAM_PATH, FLEET_PATH, HEALTHZ_PATH, READYZ_PATH, METRICS_PATH };
 
 /** A documented schema as zod: every component becomes a $defs entry so references resolve. */
 function schemaFor(schema: Json): z.ZodType {

@@ -7,6 +7,8 @@ import { z } from 'zod';
 import { EVENT_TYPES } from '@/lib/events/types';
 import { NODE_STATES } from '@/lib/nodes/types';
 import { AUDIT_ACTIONS, REMEDIATION_STATUSES } from '@/lib/remediation/types';
+import { PROVENANCES } from '@/lib/prevention/provenance';
+import { VERIFICATION_RESULTS, verificationSchema } from '@/lib/prevention/verification';
 import { findingSchema, linkFileSchema, linkVerdictSchema, macPolicySchema, packageEventSchema, reportSchema, vethSchema } from '@/lib/report/schema';
 
 const time = z.string().meta({ description: 'RFC 3339 time' });
@@ -22,6 +24,31 @@ export const ErrorBody = z
   .meta({ id: 'ErrorBody' });
 
 export const Report = reportSchema.meta({ id: 'Report', description: "One agent report (docs/report-format.md); the server validates with this exact schema." });
+
+export const Verification = verificationSchema.meta({ id: 'Verification', description: 'One `npm run agent -- verify --watch` run (docs/prevention.md); result must follow from the probes.' });
+
+export const VerificationAccepted = z
+  .object({ verificationId: z.string(), result: z.enum(VERIFICATION_RESULTS), duplicate: z.boolean() })
+  .meta({ id: 'VerificationAccepted' });
+
+const NodePrevention = z.object({
+  provenance: z.enum(PROVENANCES),
+  since: nullable(time),
+  lastVerification: nullable(
+    z.object({
+      verificationId: z.string(),
+      startedAt: time,
+      finishedAt: time,
+      receivedAt: time,
+      everySeconds: z.number().int(),
+      udevd: z.boolean(),
+      probes: z.number().int(),
+      kept: z.number().int(),
+      rewritten: z.number().int(),
+      result: z.enum(VERIFICATION_RESULTS),
+    }),
+  ),
+});
 
 export const ReportAccepted = z
   .object({
@@ -87,6 +114,7 @@ export const NodeDetail = z
     veths: z.array(vethSchema),
     findings: z.array(findingSchema),
     awsNode: nullable(AwsNodeCni).optional(),
+    prevention: NodePrevention.optional(),
   })
   .meta({ id: 'NodeDetail' });
 
@@ -371,6 +399,8 @@ export const COMPONENTS = {
   ErrorBody,
   Report,
   ReportAccepted,
+  Verification,
+  VerificationAccepted,
   AwsNodeCni,
   NodeSummary,
   FleetView,

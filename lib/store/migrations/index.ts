@@ -9,6 +9,7 @@ import { policyPackage } from './0005_policy_package';
 import { eventMismatchDelta } from './0006_event_mismatch_delta';
 import { operatorSessions } from './0007_operator_sessions';
 import { explanations } from './0008_explanations';
+import { preventionVerifications } from './0009_prevention_verifications';
 
 export function migrationProvider(engine: Engine): MigrationProvider {
   return {
@@ -21,6 +22,7 @@ export function migrationProvider(engine: Engine): MigrationProvider {
         '0006_event_mismatch_delta': eventMismatchDelta(engine),
         '0007_operator_sessions': operatorSessions,
         '0008_explanations': explanations,
+        '0009_prevention_verifications': preventionVerifications,
       };
     },
   };
