@@ -24,6 +24,7 @@ function toSummary(node: NodeSummaryRecord, now: number, cluster: ClusterView | 
     newVeth: policy,
     cniSetsHostVethMac: cluster?.awsNode?.setsHostVethMac ?? null,
     cniVersion: cluster?.awsNode?.version ?? null,
+    fragileReason: node.fragileReason,
   });
   const kube = cluster?.nodes ? { kube: cluster.nodes.get(node.name) ?? null } : {};
   return {

@@ -21,6 +21,8 @@ export interface NodeStateInput {
    */
   cniSetsHostVethMac?: boolean | null;
   cniVersion?: string | null;
+  /** Why the fix that keeps new veths safe will undo itself (report linkPolicy.fragile); null or absent when it will not. */
+  fragileReason?: string | null;
 }
 
 export interface DerivedNodeState {
@@ -68,6 +70,10 @@ function fromReport(input: NodeStateInput): { state: Exclude<NodeState, 'stale'>
       state: unknownArpCount > 0 ? 'unknown' : 'healthy',
       reason: `New veths are safe: udev's policy would rewrite their MAC (${policySource(newVeth)}), but ${cni}. Pods created by an older CNI stay at risk until repaired or recreated.${arp}`,
     };
+  }
+  if (input.fragileReason) {
+    const arp = unknownArpCount > 0 ? ` The gateway ARP entry of ${plural(unknownArpCount, 'pod')} could not be read.` : '';
+    return { state: 'fragile', reason: `${input.fragileReason}${arp}` };
   }
   if (unknownArpCount > 0) {
     return {
