@@ -60,9 +60,14 @@ function restoreMachine(): string[] {
   return problems;
 }
 
+// A signal that arrives while dpkg runs waits for it (spawnSync blocks the event loop), so dpkg is never cut short.
 const onSignal = (signal: NodeJS.Signals) => {
   restoreMachine();
-  process.exit(signal === 'SIGINT' ? 130 : 143);
+  // Vitest replaces process.exit in its workers with a throw, and the run would go on: end the worker for real.
+  const code = signal === 'SIGINT' ? 130 : 143;
+  const reallyExit = (process as unknown as { reallyExit?: (code: number) => never }).reallyExit;
+  if (reallyExit) reallyExit.call(process, code);
+  process.kill(process.pid, 'SIGKILL');
 };
 
 function sh(cmd: string, args: string[], opts: { cwd?: string } = {}): string {

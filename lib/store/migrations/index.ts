@@ -7,7 +7,7 @@ import { historyIndexes } from './0002_history_indexes';
 import { remediations } from './0003_remediations';
 import { policyPackage } from './0005_policy_package';
 import { eventMismatchDelta } from './0006_event_mismatch_delta';
-import { fragileReason } from './0007_fragile_reason';
+import { fragileReason } from './0010_fragile_reason';
 
 export function migrationProvider(engine: Engine): MigrationProvider {
   return {
@@ -18,7 +18,7 @@ export function migrationProvider(engine: Engine): MigrationProvider {
         '0003_remediations': remediations(engine),
         '0005_policy_package': policyPackage,
         '0006_event_mismatch_delta': eventMismatchDelta(engine),
-        '0007_fragile_reason': fragileReason,
+        '0010_fragile_reason': fragileReason,
       };
     },
   };

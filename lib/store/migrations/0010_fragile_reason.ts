@@ -1,4 +1,4 @@
-// Schema v7: why a node's fix will undo itself (report linkPolicy.fragile, joined), as a fleet-table column, so the
+// Why a node's fix will undo itself (report linkPolicy.fragile, joined), as a fleet-table column, so the
 // fleet list derives the "fragile" state without reading every stored report. Filled at ingest; reports stored
 // before this column existed came from agents that did not look, so existing rows stay null until they report.
 import type { Kysely, Migration } from 'kysely';
