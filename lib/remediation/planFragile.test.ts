@@ -5,6 +5,7 @@ import { buildLinkFiles, buildNewVethVerdict, buildReport, DEFAULT_LINK_PATH } f
 import { planSchema } from '../report/remediation';
 import type { FragileFix, Report } from '../report/schema';
 import { DROP_IN_CONTENT } from './dropIn';
+import { needsRemediation } from './fleet';
 import { buildPlan, planFromReport } from './plan';
 
 const DROP_IN = '/etc/systemd/network/99-default.link.d/50-vethwatch-mac-none.conf';
@@ -57,5 +58,12 @@ describe('buildPlan: a fragile node', () => {
 
   it('the server preview plans the same write', () => {
     expect(planFromReport(fragileReport(), '/', new Date('2026-11-26T12:00:00.000Z')).dropIn.action).toBe('write');
+  });
+});
+
+describe('fix all: a fragile node is among the nodes that need remediation', () => {
+  it('by its stored reason, like at-risk and broken nodes', () => {
+    expect(needsRemediation({ mismatchCount: 0, policyRewrites: false, fragileReason: 'New veths are safe only because ...' })).toBe(true);
+    expect(needsRemediation({ mismatchCount: 0, policyRewrites: false, fragileReason: null })).toBe(false);
   });
 });
