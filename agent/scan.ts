@@ -11,6 +11,7 @@ import { type VethObservation, observeVeths } from './collect/veths';
 import { type DeviceFacts, resolveLink } from './linkconfig';
 import { resolveNodeName } from './nodeName';
 import { buildVeth } from './verdict';
+import { assessFragility, fragilityInput } from './fragile';
 
 export interface ScanOptions {
   /** Where host files live ("/" on the node itself, e.g. "/host" in a container). Kernel state is always live. */
@@ -84,7 +85,9 @@ export async function scan(opts: ScanOptions): Promise<Report> {
 
   const veths = observed.observations.map((o) => buildVeth(o, resolveLink(policy.config, deviceFactsFor(o)), ipam.pods));
 
-  const findings: Finding[] = [...os.findings, ...cni.findings, ...ipam.findings, ...policy.findings, ...observed.findings];
+  const fragile = assessFragility(fragilityInput(root, policy.config, cni.vethPrefix, policy.newVeth, policy.files));
+  const fragileFindings: Finding[] = fragile.map((f) => ({ code: `fragile-${f.kind}`, severity: 'warning', message: f.message, path: f.path }));
+  const findings: Finding[] = [...os.findings, ...cni.findings, ...ipam.findings, ...policy.findings, ...fragileFindings, ...observed.findings];
   if (findings.length > MAX_FINDINGS) {
     const dropped = findings.length - (MAX_FINDINGS - 1);
     findings.length = MAX_FINDINGS - 1;
@@ -99,7 +102,7 @@ export async function scan(opts: ScanOptions): Promise<Report> {
     agent: { version: agentVersion(), intervalSeconds: opts.intervalSeconds, droppedReports: opts.droppedReports ?? 0 },
     os: { prettyName: os.prettyName, kernel: os.kernel, systemdVersion: os.systemdVersion },
     cni: { vethPrefix: cni.vethPrefix, configFile: cni.configFile },
-    linkPolicy: { newVeth: policy.newVeth, files: policy.files, packageEvents: policy.packageEvents },
+    linkPolicy: { newVeth: policy.newVeth, files: policy.files, packageEvents: policy.packageEvents, fragile },
     veths,
     findings,
   };

@@ -1,7 +1,7 @@
 // Judging what agent/collect observed: whether each pod's neighbour entry for its gateway (collect/podGateway.ts)
 // still carries the host veth's MAC, and what that means for the node. Pure: data in, data out. Imports flow one
 // way, collect -> verdict: nothing under collect/ imports this file.
-import type { ArpStatus, LinkVerdict, Veth } from '../lib/report/schema';
+import type { ArpStatus, FragileFix, LinkVerdict, Veth } from '../lib/report/schema';
 import type { IpLink, IpNeigh, IpRoute } from './collect/ipJson';
 import { gatewayIpFor } from './collect/podGateway';
 import type { PodRef } from './collect/ipam';
@@ -83,7 +83,7 @@ export function buildVeth(obs: VethObservation, link: LinkVerdict, pods: Readonl
   };
 }
 
-export type NodeVerdictState = 'broken' | 'at-risk' | 'unknown' | 'healthy';
+export type NodeVerdictState = 'broken' | 'at-risk' | 'fragile' | 'unknown' | 'healthy';
 
 export interface NodeVerdict {
   state: NodeVerdictState;
@@ -93,9 +93,14 @@ export interface NodeVerdict {
 
 /**
  * The node as a whole: broken when any pod lost its gateway MAC, at risk when udev would rewrite the next CNI
- * veth, unknown when some pods could not be checked, healthy otherwise.
+ * veth, fragile when new veths are safe only until a known upgrade/reboot/config run undoes the fix
+ * (agent/fragile.ts), unknown when some pods could not be checked, healthy otherwise.
  */
-export function nodeVerdict(veths: readonly Pick<Veth, 'arpStatus'>[], newVeth: Pick<LinkVerdict, 'udevRewritesMac' | 'linkFile'>): NodeVerdict {
+export function nodeVerdict(
+  veths: readonly Pick<Veth, 'arpStatus'>[],
+  newVeth: Pick<LinkVerdict, 'udevRewritesMac' | 'linkFile'>,
+  fragile: readonly Pick<FragileFix, 'message'>[] = [],
+): NodeVerdict {
   const counts: Record<ArpStatus, number> = { ok: 0, mismatch: 0, missing: 0, unknown: 0 };
   for (const v of veths) counts[v.arpStatus]++;
   if (counts.mismatch > 0) {
@@ -103,6 +108,9 @@ export function nodeVerdict(veths: readonly Pick<Veth, 'arpStatus'>[], newVeth: 
   }
   if (newVeth.udevRewritesMac) {
     return { state: 'at-risk', counts, reason: `udev would rewrite the MAC of the next CNI veth (${newVeth.linkFile ?? 'no link file'})` };
+  }
+  if (fragile.length > 0) {
+    return { state: 'fragile', counts, reason: fragile.map((f) => f.message).join(' ') };
   }
   if (counts.unknown > 0 || counts.missing > 0) {
     return { state: 'unknown', counts, reason: `${counts.unknown + counts.missing} pod(s) could not be checked or have no gateway entry` };

@@ -81,7 +81,7 @@ export function FleetFilters({
         <span>State</span>
         <select name="state" value={stateValue} onChange={(e) => onChange({ states: e.target.value ? (e.target.value.split(',') as FleetFilter['states']) : [] })}>
           <option value="">Any state</option>
-          <option value={attention}>Needs attention (broken, at risk, stale, no agent)</option>
+          <option value={attention}>Needs attention (broken, at risk, fragile, stale, no agent)</option>
           {NODE_STATES.map((s) => (
             <option key={s} value={s}>
               {nodeStatePresentation[s].label}

@@ -25,7 +25,7 @@ export interface FleetFilter {
 export const DEFAULT_FILTER: FleetFilter = { q: '', states: [], os: null, policy: null, pkg: null, sort: 'severity', dir: 'asc' };
 
 /** The states someone should look at: the "needs attention" choice of the state filter. */
-export const ATTENTION_STATES: NodeState[] = ['broken', 'at-risk', 'stale', 'no-agent'];
+export const ATTENTION_STATES: NodeState[] = ['broken', 'at-risk', 'fragile', 'stale', 'no-agent'];
 
 type ParamSource = { get(name: string): string | null };
 

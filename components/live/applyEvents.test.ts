@@ -58,7 +58,7 @@ describe('patchFleet', () => {
   it('replaces one row, adds an unknown node, and recomputes the counts', () => {
     const fleet: FleetView = {
       generatedAt: '2026-11-26T10:00:00.000Z',
-      counts: { broken: 0, 'at-risk': 2, stale: 0, 'no-agent': 0, unknown: 0, healthy: 0 },
+      counts: { broken: 0, 'at-risk': 2, fragile: 0, stale: 0, 'no-agent': 0, unknown: 0, healthy: 0 },
       nodes: [summaryOf(detail('a')), summaryOf(detail('b'))],
     };
     const next = patchFleet(patchFleet(fleet, summaryOf(detail('b', 1))), summaryOf(detail('c', 2)));
@@ -113,7 +113,7 @@ describe('applyEvents', () => {
   it("refetches a shown node page and patches the shown fleet's row under the pages' own keys", async () => {
     const client = new QueryClient();
     const before = detail('n1');
-    const fleet: FleetView = { generatedAt: '2026-11-26T10:00:00.000Z', counts: { broken: 0, 'at-risk': 1, stale: 0, 'no-agent': 0, unknown: 0, healthy: 0 }, nodes: [summaryOf(before)] };
+    const fleet: FleetView = { generatedAt: '2026-11-26T10:00:00.000Z', counts: { broken: 0, 'at-risk': 1, fragile: 0, stale: 0, 'no-agent': 0, unknown: 0, healthy: 0 }, nodes: [summaryOf(before)] };
     // On screen: what the fleet page and the node page observe, built by their factories.
     const unsubscribe = [
       new QueryObserver(client, { ...fleetQuery(async () => fleet), refetchInterval: false }).subscribe(() => {}),

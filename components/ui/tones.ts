@@ -15,6 +15,7 @@ export interface Presentation {
 export const nodeStatePresentation: Record<NodeState, Presentation> = {
   broken: { label: 'Broken', shape: 'bad', tone: 'bad' },
   'at-risk': { label: 'At risk', shape: 'warn', tone: 'warn' },
+  fragile: { label: 'Fragile', shape: 'warn', tone: 'warn' },
   stale: { label: 'Stale', shape: 'clock', tone: 'stale' },
   'no-agent': { label: 'No agent', shape: 'unknown', tone: 'unknown' },
   unknown: { label: 'Unknown', shape: 'unknown', tone: 'unknown' },

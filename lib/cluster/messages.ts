@@ -39,6 +39,8 @@ export function desiredCondition(node: NodeSummary, veths: readonly Veth[] | nul
       message: `${n} ${n === 1 ? 'pod is' : 'pods are'} cut off: the gateway ARP entry points at a MAC the host veth no longer has${listed.length ? `: ${listed.join('; ')}${more}` : ''}. Repair with vethwatch or recreate the pods.`,
     };
   }
+  // No pod is cut off yet, but the fix keeping new veths safe is known to undo itself: say so where kubectl shows it.
+  if (node.state === 'fragile') return { status: 'False', reason: 'FragileFix', message: node.stateReason };
   return { status: 'False', reason: 'NoMismatch', message: node.stateReason };
 }
 

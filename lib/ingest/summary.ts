@@ -8,6 +8,16 @@ export function toIsoUtc(time: string | Date): string {
   return (time instanceof Date ? time : new Date(time)).toISOString();
 }
 
+/** Bounded: the column feeds every fleet row's state reason. */
+const MAX_FRAGILE_REASON = 4096;
+
+function fragileReason(report: Report): string | null {
+  const fixes = report.linkPolicy.fragile ?? [];
+  if (fixes.length === 0) return null;
+  const text = fixes.map((f) => f.message).join(' ');
+  return text.length > MAX_FRAGILE_REASON ? `${text.slice(0, MAX_FRAGILE_REASON - 3)}...` : text;
+}
+
 export function summarizeReport(report: Report, stateHash: string): NodeSnapshot {
   let mismatchCount = 0;
   let unknownArpCount = 0;
@@ -35,5 +45,6 @@ export function summarizeReport(report: Report, stateHash: string): NodeSnapshot
     vethCount: report.veths.length,
     mismatchCount,
     unknownArpCount,
+    fragileReason: fragileReason(report),
   };
 }

@@ -17,7 +17,7 @@ export interface VethConditionInput {
    * 'Unknown': we cannot tell (e.g. its agent stopped reporting), as the kubelet marks Ready when it goes silent.
    */
   status: 'True' | 'False' | 'Unknown';
-  /** CamelCase, e.g. "MismatchedVeths", "PolicyRewritesVethMac", "NoMismatch". */
+  /** CamelCase, e.g. "MismatchedVeths", "PolicyRewritesVethMac", "FragileFix" (lib/cluster/messages.ts), "NoMismatch". */
   reason: string;
   message: string;
 }

@@ -65,7 +65,7 @@ describe('metrics recording', () => {
       return {
         fleet: {
           generatedAt: '',
-          counts: { broken: 1, 'at-risk': 0, stale: 0, 'no-agent': 2, unknown: 0, healthy: 0 },
+          counts: { broken: 1, 'at-risk': 0, fragile: 0, stale: 0, 'no-agent': 2, unknown: 0, healthy: 0 },
           nodes: [{ name: 'b', mismatchCount: 3, lastReportAt: 'x', reportAgeSeconds: 7, state: 'broken' } as never],
           awsNode: null,
         },

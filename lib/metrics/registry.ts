@@ -72,7 +72,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Vethwatc
   // joining, and a state change is a new series, so `changes()`/`for:` behave as an operator expects.
   new Gauge({
     name: 'vethwatch_node_state',
-    help: 'Each node\'s current state (broken, at-risk, stale, no-agent, unknown, healthy) as the fleet view shows it; always 1.',
+    help: 'Each node\'s current state (broken, at-risk, fragile, stale, no-agent, unknown, healthy) as the fleet view shows it; always 1.',
     labelNames: ['node', 'state'],
     registers: [registry],
     async collect() {

@@ -77,7 +77,7 @@ describe.each(testEngines)('read models with a cluster view on $name', (engine) 
       ['a-silent', 'no-agent'],
       ['b-reported', 'at-risk'],
     ]);
-    expect(f.counts).toEqual({ broken: 0, 'at-risk': 1, stale: 0, 'no-agent': 1, unknown: 0, healthy: 0 });
+    expect(f.counts).toEqual({ broken: 0, 'at-risk': 1, fragile: 0, stale: 0, 'no-agent': 1, unknown: 0, healthy: 0 });
     expect(f.awsNode).toEqual(old.awsNode);
     expect(f.nodes[0]).toMatchObject({ kube: facts, os: { prettyName: 'Bottlerocket OS 1.20.0', kernel: '6.1.90' }, lastReportAt: null });
     expect(f.nodes[1].kube).toEqual({ ...facts, labels: {} });

@@ -24,7 +24,7 @@ describe.each(testEngines)('read models on $name', (engine) => {
     expect(fleet).toEqual({
       generatedAt: '2026-01-01T00:00:00.000Z',
       stripEndsAt: '2026-01-01T01:00:00.000Z',
-      counts: { broken: 0, 'at-risk': 0, stale: 0, 'no-agent': 0, unknown: 0, healthy: 0 },
+      counts: { broken: 0, 'at-risk': 0, fragile: 0, stale: 0, 'no-agent': 0, unknown: 0, healthy: 0 },
       staleBroken: 0,
       nodes: [],
     });
@@ -58,7 +58,7 @@ describe.each(testEngines)('read models on $name', (engine) => {
     await send(buildReport({ node: 'b-broken', veths: 4, mismatched: 2 }), '2026-01-01T00:00:20.000Z');
 
     const fleet = await getFleetFrom(t.store, new Date('2026-01-01T00:00:25.000Z'));
-    expect(fleet.counts).toEqual({ broken: 1, 'at-risk': 1, stale: 0, 'no-agent': 0, unknown: 0, healthy: 1 });
+    expect(fleet.counts).toEqual({ broken: 1, 'at-risk': 1, fragile: 0, stale: 0, 'no-agent': 0, unknown: 0, healthy: 1 });
     expect(fleet.nodes.map((n) => [n.name, n.state])).toEqual([
       ['a-at-risk', 'at-risk'],
       ['b-broken', 'broken'],
@@ -88,7 +88,7 @@ describe.each(testEngines)('read models on $name', (engine) => {
 
     // 31 s after its report, the 10 s node is stale; the 30 s nodes are not.
     const later = await getFleetFrom(t.store, new Date('2026-01-01T00:00:31.000Z'));
-    expect(later.counts).toEqual({ broken: 1, 'at-risk': 1, stale: 1, 'no-agent': 0, unknown: 0, healthy: 0 });
+    expect(later.counts).toEqual({ broken: 1, 'at-risk': 1, fragile: 0, stale: 1, 'no-agent': 0, unknown: 0, healthy: 0 });
     expect(later.nodes.find((n) => n.name === 'c-healthy')).toMatchObject({ state: 'stale', lastKnownState: 'healthy' });
 
     // The healthy node's policy comes from a drop-in: the drop-in is named (and the file it extends), not the .link.

@@ -28,6 +28,7 @@ function toSummary(node: NodeSummaryRecord, now: number, cluster: ClusterView | 
     cniSetsHostVethMac: cluster?.awsNode?.setsHostVethMac ?? null,
     cniVersion: cluster?.awsNode?.version ?? null,
     cniRecommendUpgrade: cluster?.awsNode?.recommendUpgrade ?? null,
+    fragileReason: node.fragileReason,
   });
   const kube = cluster?.nodes ? { kube: cluster.nodes.get(node.name) ?? null } : {};
   return {

@@ -33,6 +33,8 @@ export interface NodeStateInput {
   cniVersion?: string | null;
   /** The CNI is older than the recommended v1.20.5 (lib/nodes/cniAdvice.ts). */
   cniRecommendUpgrade?: boolean | null;
+  /** Why the fix that keeps new veths safe will undo itself (report linkPolicy.fragile); null or absent when it will not. */
+  fragileReason?: string | null;
 }
 
 export interface DerivedNodeState {
@@ -102,6 +104,10 @@ function fromReportWithoutUnknown(input: NodeStateInput): { state: Exclude<NodeS
       state: unknownArpCount > 0 ? 'unknown' : 'healthy',
       reason: `New veths are safe: udev's policy would rewrite their MAC (${policySource(newVeth)}), but ${cni}. Pods created by an older CNI stay at risk until repaired or recreated.${input.cniRecommendUpgrade === true ? ` ${CNI_UPGRADE_NOTE}` : ''}${arp}`,
     };
+  }
+  if (input.fragileReason) {
+    const arp = unknownArpCount > 0 ? ` The gateway ARP entry of ${plural(unknownArpCount, 'pod')} could not be read.` : '';
+    return { state: 'fragile', reason: `${input.fragileReason}${arp}` };
   }
   if (unknownArpCount > 0) {
     return {

@@ -4,7 +4,8 @@ import type { NodePrevention } from '../prevention/provenance';
 import type { Finding, LinkFileInfo, LinkVerdict, MacPolicy, PackageEvent, Veth } from '../report/schema';
 
 // no-agent: a Kubernetes Node that no agent has reported for (only when the server watches a cluster).
-export const NODE_STATES = ['broken', 'at-risk', 'stale', 'no-agent', 'unknown', 'healthy'] as const;
+// fragile: new veths are safe, but only until a known upgrade, reboot or config-management run undoes the fix.
+export const NODE_STATES = ['broken', 'at-risk', 'fragile', 'stale', 'no-agent', 'unknown', 'healthy'] as const;
 export type NodeState = (typeof NODE_STATES)[number];
 
 /** What the Kubernetes Node object says about a node (server watching a cluster only). */

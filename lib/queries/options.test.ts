@@ -8,7 +8,7 @@ import { arpTimelineQuery, fleetQuery, linkFileHistoryQuery, nodeQuery } from '.
 
 const fleet: FleetView = {
   generatedAt: '2026-11-26T14:00:00.000Z',
-  counts: { broken: 0, 'at-risk': 0, stale: 0, 'no-agent': 0, unknown: 0, healthy: 0 },
+  counts: { broken: 0, 'at-risk': 0, fragile: 0, stale: 0, 'no-agent': 0, unknown: 0, healthy: 0 },
   nodes: [],
 };
 

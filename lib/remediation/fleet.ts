@@ -17,8 +17,9 @@ import { isDoneStatus, type FleetPreview, type FleetPreviewNode, type FleetRun, 
 export const FLEET_POLL_MS = 500;
 export const FLEET_SLOT_WAIT_MS = 10 * 60 * 1000;
 
-export function needsRemediation(n: NodeRecord): boolean {
-  return n.mismatchCount > 0 || n.policyRewrites;
+export function needsRemediation(n: Pick<NodeRecord, 'mismatchCount' | 'policyRewrites' | 'fragileReason'>): boolean {
+  // A fragile node gets the /etc drop-in too, before the upgrade or reboot that would undo its fix.
+  return n.mismatchCount > 0 || n.policyRewrites || n.fragileReason !== null;
 }
 
 export function waves<T>(items: readonly T[], size: number): T[][] {

@@ -77,6 +77,23 @@ function planDropIn(input: PlanInput, warnings: string[]): Plan['dropIn'] {
   const v = input.report.linkPolicy.newVeth;
   const base = { path: input.dropInPath, content: DROP_IN_CONTENT };
   const ours = input.existingDropIn === DROP_IN_CONTENT;
+  const fragile = input.report.linkPolicy.fragile ?? [];
+  if (!v.udevRewritesMac && fragile.length > 0) {
+    // Safe today only until an upgrade/reboot/config run undoes the fix: the /etc drop-in makes that harmless.
+    // The fragile file itself is left as it is (see fragileAdvice).
+    const why = fragile.map((f) => `${f.path ?? f.kind} (${f.undoneBy})`).join('; ');
+    if (ours) {
+      warnings.push(`the fix is still fragile although ${input.dropInPath} is in place: ${why}`);
+      return { ...base, action: 'keep', reason: `already in place, but new veths still depend on ${why}` };
+    }
+    return {
+      ...base,
+      action: 'write',
+      reason:
+        `new veths are safe only until ${why}; the drop-in in /etc keeps MACAddressPolicy=none when that happens` +
+        (input.existingDropIn === null ? '' : `; replaces the different content now at ${input.dropInPath}`),
+    };
+  }
   if (!v.udevRewritesMac) {
     // e.g. persistent without a machine-id: the policy is there but udev cannot apply it.
     const inert = v.macAddressPolicy === 'persistent' || v.macAddressPolicy === 'random' ? ", which udev cannot apply here (see the report's findings)" : '';
@@ -185,6 +202,30 @@ export function planId(p: Pick<Plan, 'node' | 'dropIn' | 'repairs'>): string {
   return createHash('sha256').update(JSON.stringify(material)).digest('hex').slice(0, 16);
 }
 
+/**
+ * For a package-owned file edited in place: once our drop-in is written, reinstalling the package is harmless, and
+ * restoring the package's own copy is offered (never done by remediate) with the exact command. dpkg treats files
+ * under /usr/lib as plain package files, not conffiles: a reinstall replaces the edit without asking.
+ */
+export function fragileAdvice(report: Report, dropIn: Plan['dropIn']): string[] {
+  const out: string[] = [];
+  const safeAfter = dropIn.action === 'write' || (dropIn.action === 'keep' && report.linkPolicy.newVeth.udevRewritesMac === false);
+  for (const f of report.linkPolicy.fragile ?? []) {
+    if (f.kind !== 'package-edited' || !f.package || f.path === null) continue;
+    const pkg = f.package.name;
+    const pinned = f.package.version ? `${pkg}=${f.package.version}` : pkg;
+    if (safeAfter) {
+      out.push(`${f.path} stays as edited; with ${dropIn.path} in place an upgrade or reinstall of ${pkg} is now harmless for new veths.`);
+    }
+    out.push(
+      `Optional, not done by remediate: restore ${pkg}'s own copy of ${f.path} with \`apt-get install --reinstall ${pinned}\` ` +
+        `(or \`dpkg -i /var/cache/apt/archives/${pkg}_<version>_<arch>.deb\`, after \`apt-get download ${pinned}\` if the cache has none); ` +
+        `dpkg's conffile prompts do not apply under /usr/lib, so the edit is replaced without asking.`,
+    );
+  }
+  return out;
+}
+
 export function buildPlan(input: PlanInput): Plan {
   const { report } = input;
   const warnings: string[] = [];
@@ -213,7 +254,7 @@ export function buildPlan(input: PlanInput): Plan {
     if (r.method === 'set-host-mac') takenBy.set(r.to, r.hostIfname);
   }
 
-  const advice = repairs.length > 0 || dropIn.action === 'write' ? [CNI_ADVICE] : [];
+  const advice = [...(repairs.length > 0 || dropIn.action === 'write' ? [CNI_ADVICE] : []), ...fragileAdvice(report, dropIn)];
   return {
     version: REMEDIATION_VERSION,
     id: planId({ node: report.node, dropIn, repairs }),

@@ -62,7 +62,7 @@ describe('server-side plan', () => {
     for (const content of [DROP_IN_CONTENT, null]) {
       const files = [...buildLinkFiles('persistent'), ourDropIn(content)];
       // Drop-in present but new veths still rewritten (e.g. not reloaded): keep it, and repair the pod.
-      const report = buildReport({ node: 'n1', mismatched: 1, linkPolicy: { newVeth: buildNewVethVerdict('persistent'), files, packageEvents: [] } });
+      const report = buildReport({ node: 'n1', mismatched: 1, linkPolicy: { newVeth: buildNewVethVerdict('persistent'), files, packageEvents: [], fragile: [] } });
       const server = planFromReport(report, '/host', NOW);
       expect(server.dropIn.action).toBe('keep');
       expect(server.id).toBe(agentPlan(report, DROP_IN_CONTENT).id);

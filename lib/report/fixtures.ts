@@ -185,6 +185,7 @@ export function buildReport(options: BuildReportOptions = {}): Report {
       newVeth: buildNewVethVerdict(policy),
       files: buildLinkFiles(policy),
       packageEvents: [UDEV_INSTALL_EVENT],
+      fragile: [],
     },
     veths: vethList,
     findings: [],

@@ -70,6 +70,22 @@ export const packageEventSchema = z.object({
 });
 export type PackageEvent = z.infer<typeof packageEventSchema>;
 
+/**
+ * A fix that will undo itself: new veths are safe now only because of something a package upgrade, a reboot or a
+ * configuration-management run is known to change (agent/fragile.ts). Makes the node "fragile".
+ */
+export const fragileFixSchema = z.object({
+  kind: z.enum(['package-edited', 'runtime-file', 'config-managed', 'machine-id', 'kernel-cmdline']),
+  /** The file the safety depends on (/proc/cmdline for the kernel command line). */
+  path: absPath.nullable(),
+  /** For package-edited: the package (and version) whose upgrade or reinstall restores its own copy. */
+  package: packageRefSchema.nullable(),
+  /** What will undo the fix, e.g. "the next upgrade or reinstall of udev restores MACAddressPolicy=persistent". */
+  undoneBy: shortText,
+  message: shortText,
+});
+export type FragileFix = z.infer<typeof fragileFixSchema>;
+
 export const podRefSchema = z.object({
   namespace: z.string().min(1).max(253),
   name: z.string().min(1).max(253),
@@ -169,6 +185,8 @@ export const reportSchema = z.object({
     newVeth: linkVerdictSchema,
     files: z.array(linkFileSchema).max(1024),
     packageEvents: z.array(packageEventSchema).max(2000),
+    /** Why today's safe verdict will be lost; empty when it will not or new veths are not safe. An addition to version 1: older agents omit it. */
+    fragile: z.array(fragileFixSchema).max(16).default([]),
   }),
   veths: z.array(vethSchema).max(4096),
   findings: z.array(findingSchema).max(1000).default([]),

@@ -35,6 +35,8 @@ export interface NodeSnapshot {
   vethCount: number;
   mismatchCount: number;
   unknownArpCount: number;
+  /** Why the fix keeping new veths safe will undo itself (report linkPolicy.fragile); null when it will not. */
+  fragileReason: string | null;
 }
 
 export interface NodeRecord extends NodeSnapshot {
@@ -66,6 +68,7 @@ export type NodeSummaryRecord = Pick<
   | 'vethCount'
   | 'mismatchCount'
   | 'unknownArpCount'
+  | 'fragileReason'
 >;
 
 /** How many applied report ids each node remembers for resend detection. */
@@ -195,6 +198,7 @@ const SUMMARY_COLUMNS = [
   'veth_count',
   'mismatch_count',
   'unknown_arp_count',
+  'fragile_reason',
 ] as const;
 
 function toSummaryRecord(row: Pick<Selectable<NodesTable>, (typeof SUMMARY_COLUMNS)[number]>): NodeSummaryRecord {
@@ -214,6 +218,7 @@ function toSummaryRecord(row: Pick<Selectable<NodesTable>, (typeof SUMMARY_COLUM
     vethCount: Number(row.veth_count),
     mismatchCount: Number(row.mismatch_count),
     unknownArpCount: Number(row.unknown_arp_count),
+    fragileReason: row.fragile_reason ?? null,
   };
 }
 
@@ -251,6 +256,7 @@ function snapshotColumns(s: NodeSnapshot) {
     veth_count: s.vethCount,
     mismatch_count: s.mismatchCount,
     unknown_arp_count: s.unknownArpCount,
+    fragile_reason: s.fragileReason,
   };
 }
 

@@ -49,6 +49,7 @@ async function fromTable(store: Store): Promise<NodeSummaryRecord[]> {
     vethCount: n.vethCount,
     mismatchCount: n.mismatchCount,
     unknownArpCount: n.unknownArpCount,
+    fragileReason: n.fragileReason,
   }));
 }
 

@@ -35,6 +35,8 @@ export interface NodesTable {
   veth_count: number;
   mismatch_count: number;
   unknown_arp_count: number;
+  /** Why the node's fix will undo itself (migration 0010); null when it will not. */
+  fragile_reason: string | null;
   reports_total: number;
   dropped_reports_total: number;
 }

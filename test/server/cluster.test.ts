@@ -124,7 +124,7 @@ describe('a server watching a cluster', () => {
       setsHostVethMac: false,
       recommendUpgrade: true,
     });
-    expect(view.counts).toEqual({ broken: 0, 'at-risk': 0, stale: 0, 'no-agent': 2, unknown: 0, healthy: 0 });
+    expect(view.counts).toEqual({ broken: 0, 'at-risk': 0, fragile: 0, stale: 0, 'no-agent': 2, unknown: 0, healthy: 0 });
     const b = view.nodes.find((n) => n.name === 'node-b')!;
     expect(b).toMatchObject({
       state: 'no-agent',

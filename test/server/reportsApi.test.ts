@@ -251,7 +251,7 @@ describe('custom server, API only, on SQLite', () => {
   it('serves the read API without Next: fleet, one node, 404', async () => {
     const fleet = await get(server.url, '/api/v1/nodes');
     expect(fleet.status).toBe(200);
-    expect(fleet.body.counts).toEqual({ broken: 1, 'at-risk': 0, stale: 0, 'no-agent': 0, unknown: 0, healthy: 0 });
+    expect(fleet.body.counts).toEqual({ broken: 1, 'at-risk': 0, fragile: 0, stale: 0, 'no-agent': 0, unknown: 0, healthy: 0 });
     expect(fleet.body.nodes.map((n: { name: string }) => n.name)).toEqual(['ip-10-1-2-3']);
     const node = await get(server.url, '/api/v1/nodes/ip-10-1-2-3');
     expect(node.status).toBe(200);

@@ -10,6 +10,7 @@ import { eventMismatchDelta } from './0006_event_mismatch_delta';
 import { operatorSessions } from './0007_operator_sessions';
 import { explanations } from './0008_explanations';
 import { preventionVerifications } from './0009_prevention_verifications';
+import { fragileReason } from './0010_fragile_reason';
 
 export function migrationProvider(engine: Engine): MigrationProvider {
   return {
@@ -23,6 +24,7 @@ export function migrationProvider(engine: Engine): MigrationProvider {
         '0007_operator_sessions': operatorSessions,
         '0008_explanations': explanations,
         '0009_prevention_verifications': preventionVerifications,
+        '0010_fragile_reason': fragileReason,
       };
     },
   };
