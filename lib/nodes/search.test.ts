@@ -19,11 +19,11 @@ describe.each(testEngines)('fleet search on $name', (engine) => {
     const payments = { ...buildVeth({ node: 'ip-10-0-1-5', index: 0 }), pod: { namespace: 'payments', name: 'checkout-7d9f' }, podIP: '10.0.1.77' };
     await ingestReport(t.store, buildReport({ node: 'ip-10-0-1-5', veths: [payments, buildVeth({ node: 'ip-10-0-1-5', index: 1 })] }), {
       bus,
-      receivedAt: new Date('2026-01-01T00:00:20.000Z'),
+      receivedAt: new Date('2026-01-01T00:00:20.000Z'), maxClockSkewSeconds: Infinity,
     });
     // Pods whose names do not contain the node's name, so a node-name search finds the node alone.
     const web = [0, 1, 2].map((index) => ({ ...buildVeth({ node: 'ip-10-0-2-9', index, mismatch: index === 0 }), pod: { namespace: 'web', name: `frontend-${index}` } }));
-    await ingestReport(t.store, buildReport({ node: 'ip-10-0-2-9', veths: web }), { bus, receivedAt: new Date('2026-01-01T00:00:20.000Z') });
+    await ingestReport(t.store, buildReport({ node: 'ip-10-0-2-9', veths: web }), { bus, receivedAt: new Date('2026-01-01T00:00:20.000Z'), maxClockSkewSeconds: Infinity });
   });
   afterEach(async () => {
     await t.cleanup();
@@ -76,7 +76,7 @@ describe.each(testEngines)('fleet search on $name', (engine) => {
   });
 
   it('returns at most SEARCH_MAX_HITS veths and says it cut the list', async () => {
-    await ingestReport(t.store, buildReport({ node: 'big', veths: SEARCH_MAX_HITS + 5 }), { bus, receivedAt: new Date('2026-01-01T00:00:20.000Z') });
+    await ingestReport(t.store, buildReport({ node: 'big', veths: SEARCH_MAX_HITS + 5 }), { bus, receivedAt: new Date('2026-01-01T00:00:20.000Z'), maxClockSkewSeconds: Infinity });
     const r = await search('big-pod');
     expect(r.hits).toHaveLength(SEARCH_MAX_HITS);
     expect(r.truncated).toBe(true);
