@@ -16,6 +16,10 @@ chmod 700 data
 
 log() { echo "[vethwatch] $*" >&2; }
 
+# The supported Node.js (24): this machine's own if it is new enough, else a pinned one fetched once into .tools/.
+source scripts/node-runtime.sh
+vethwatch_use_node "$PWD"
+
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   log "installing dependencies (npm ci)"
   npm ci --no-audit --no-fund

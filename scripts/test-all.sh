@@ -5,6 +5,9 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
+# Everything runs on the supported Node.js (24), fetched from the npm registry when this machine's is older.
+source scripts/node-runtime.sh
+vethwatch_use_node "$root" || exit 1
 
 [ -d node_modules ] || npm ci --no-audit --no-fund
 
@@ -52,5 +55,6 @@ if [ $rc = 0 ]; then
 fi
 
 step "summary"
+echo "tests ran on Node.js $(node -v) ($(command -v node))"
 node scripts/summarize-tests.mjs "$out" || status=1
 exit $status

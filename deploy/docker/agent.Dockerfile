@@ -1,9 +1,9 @@
 # syntax=docker/dockerfile:1
-# vethwatch node agent: the agent CLI bundled into one file, on Node 22 with iproute2 (ip -j, ip -n), udev
+# vethwatch node agent: the agent CLI bundled into one file, on Node 24 with iproute2 (ip -j, ip -n), udev
 # (udevadm) and util-linux (nsenter). Its entrypoint is the agent CLI: the DaemonSet passes run-mode flags,
 # remediation Jobs pass `remediate ...`.
 # Build from the repository root:  docker build -f deploy/docker/agent.Dockerfile -t ghcr.io/vethwatch/agent:0.1.0 .
-ARG NODE_IMAGE=node:22-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
@@ -13,7 +13,7 @@ RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json ./
 COPY agent ./agent
 COPY lib ./lib
-RUN npx esbuild agent/cli.ts --bundle --platform=node --format=esm --target=node22 \
+RUN npx esbuild agent/cli.ts --bundle --platform=node --format=esm --target=node24 \
       "--banner:js=import { createRequire as __vwCreateRequire } from 'node:module'; const require = __vwCreateRequire(import.meta.url);" \
       --outfile=dist/agent.mjs
 

@@ -26,10 +26,13 @@ function nodeMajor(image: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
+// The one supported runtime: .nvmrc names its major, and engines, CI and both images agree with it.
+const SUPPORTED_NODE_MAJOR = Number(fs.readFileSync(path.join(repo, '.nvmrc'), 'utf8').trim());
+
 function checkBaseImages(df: ReturnType<typeof parseDockerfile>) {
   const names = new Set<string>();
   for (const s of df.stages) {
-    if (!names.has(s.from)) expect(nodeMajor(s.from), `${s.name} FROM ${s.from}`).toBeGreaterThanOrEqual(22);
+    if (!names.has(s.from)) expect(nodeMajor(s.from), `${s.name} FROM ${s.from}`).toBe(SUPPORTED_NODE_MAJOR);
     names.add(s.name);
   }
 }
@@ -53,9 +56,9 @@ function checkContextCopies(df: ReturnType<typeof parseDockerfile>) {
 describe('server.Dockerfile', () => {
   const runtime = last(server.stages);
 
-  it('is multi-stage on Node >= 22, with the toolchain only in build stages', () => {
+  it('is multi-stage on the supported Node.js, with the toolchain only in build stages', () => {
     expect(server.stages.map((s) => s.name)).toEqual(['deps', 'build', 'runtime']);
-    expect(server.globalArgs.NODE_IMAGE).toBe('node:22-bookworm-slim');
+    expect(server.globalArgs.NODE_IMAGE).toBe(`node:${SUPPORTED_NODE_MAJOR}-bookworm-slim`);
     checkBaseImages(server);
     expect(all(server.stages[0], 'RUN').join(' ')).toMatch(/apt-get install .*python3 make g\+\+/);
     expect(all(runtime, 'RUN').join(' ')).not.toMatch(/apt-get|g\+\+|npm (ci|install)/);
@@ -129,7 +132,7 @@ describe('server.Dockerfile', () => {
 describe('agent.Dockerfile', () => {
   const runtime = last(agent.stages);
 
-  it('is multi-stage on Node >= 22 with iproute2, udev and nsenter in the runtime image', () => {
+  it('is multi-stage on the supported Node.js with iproute2, udev and nsenter in the runtime image', () => {
     expect(agent.stages.map((s) => s.name)).toEqual(['build', 'runtime']);
     checkBaseImages(agent);
     const install = all(runtime, 'RUN').find((r) => r.includes('apt-get install'))!;

@@ -1,8 +1,8 @@
 # syntax=docker/dockerfile:1
-# vethwatch server: Next.js (standalone output) behind the custom server (server/run.ts), on Node 22.
+# vethwatch server: Next.js (standalone output) behind the custom server (server/run.ts), on Node 24.
 # Build from the repository root:  docker build -f deploy/docker/server.Dockerfile -t ghcr.io/vethwatch/server:0.1.0 .
 # Builds Next's standalone output (next.config.ts asks for it when VETHWATCH_NEXT_OUTPUT=standalone).
-ARG NODE_IMAGE=node:22-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # All dependencies, with better-sqlite3 compiled from source (the build cannot download prebuilt binaries).
 FROM ${NODE_IMAGE} AS deps
@@ -22,7 +22,7 @@ RUN mkdir -p public && VETHWATCH_NEXT_OUTPUT=standalone npx next build
 # The custom server as one ESM file. Standalone output does not trace a custom server, so it is bundled: next
 # stays external (the copy the standalone output traced), better-sqlite3 is native, and the react-server
 # condition resolves the `server-only` marker to its empty module (what server/serverOnlyHook.mjs does under tsx).
-RUN npx esbuild server/run.ts --bundle --platform=node --format=esm --target=node22 \
+RUN npx esbuild server/run.ts --bundle --platform=node --format=esm --target=node24 \
       --conditions=react-server --external:next --external:better-sqlite3 --external:pg-native \
       "--banner:js=import { createRequire as __vwCreateRequire } from 'node:module'; const require = __vwCreateRequire(import.meta.url);" \
       --outfile=dist/server.mjs

@@ -1,5 +1,6 @@
 import 'server-only';
-import { Migrator, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { Migrator } from 'kysely/migration';
 import type { Engine } from './config';
 import { migrationProvider } from './migrations';
 

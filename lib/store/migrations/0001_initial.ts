@@ -1,5 +1,6 @@
 // Schema v1: current state (nodes, node_reports) and history (events).
-import type { Kysely, Migration } from 'kysely';
+import type { Kysely } from 'kysely';
+import type { Migration } from 'kysely/migration';
 import type { Engine } from '../config';
 
 export function initial(engine: Engine): Migration {

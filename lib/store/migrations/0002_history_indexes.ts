@@ -1,6 +1,7 @@
 // Schema v2: indexes for the history API and retention. Fleet-wide event lists filter on `at`; pruning deletes
 // by `received_at` (server clock) in small batches, oldest first, and must find them without a table scan.
-import type { Kysely, Migration } from 'kysely';
+import type { Kysely } from 'kysely';
+import type { Migration } from 'kysely/migration';
 
 export const historyIndexes: Migration = {
   async up(db: Kysely<any>) {

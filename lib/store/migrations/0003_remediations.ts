@@ -2,7 +2,8 @@
 // "One active remediation per node" lives in the database: `active_node` holds the node name while a remediation is
 // pending or running and NULL otherwise, under a UNIQUE index (NULLs never collide on either engine), so two server
 // replicas cannot both start one.
-import { sql, type Kysely, type Migration } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import type { Migration } from 'kysely/migration';
 import type { Engine } from '../config';
 
 export const DEFAULT_MAX_CONCURRENT = 3;

@@ -1,7 +1,8 @@
 // Schema v5: the package (and version) that owns the winning link file of each node's new-veth verdict, as fleet
 // table columns, so the fleet page can filter by package version without parsing every stored report. Filled at
 // ingest; existing rows are filled here once from their stored report.
-import type { Kysely, Migration } from 'kysely';
+import type { Kysely } from 'kysely';
+import type { Migration } from 'kysely/migration';
 
 interface StoredReport {
   linkPolicy?: { newVeth?: { linkFile?: string | null }; files?: { path: string; package: { name: string; version: string | null } | null }[] };

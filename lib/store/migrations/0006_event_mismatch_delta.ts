@@ -2,7 +2,8 @@
 // stored with it, and a partial index over the events whose effect is not 0. The fleet's 24 h strips need only
 // those: on a new 5,000-node fleet's first day, the window also holds ~550,000 baseline veth.appeared events that
 // move nothing, and reading and parsing them all on every fold cost seconds and hundreds of MB.
-import { sql, type Kysely, type Migration } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import type { Migration } from 'kysely/migration';
 import type { Engine } from '../config';
 
 /** mismatchDelta() in SQL, for the rows stored before this migration. */

@@ -1,7 +1,8 @@
 // Schema v7: operator browser sessions, server-side so that signing out, an expired lifetime or a changed operator
 // credential ends a session for every copy of its cookie on every replica. The cookie holds a random id; only its
 // SHA-256 is stored, so reading this table gives nobody a usable cookie.
-import type { Kysely, Migration } from 'kysely';
+import type { Kysely } from 'kysely';
+import type { Migration } from 'kysely/migration';
 
 export const operatorSessions: Migration = {
   async up(db: Kysely<any>) {

@@ -1,7 +1,8 @@
 // Schema v7, for explanations that are true: the file that sets MACAddressPolicy= for new veths (a drop-in when
 // one does), as a fleet-table column next to policy_link_file, filled from the stored reports once; and when a
 // verified remediation regressed (the node broke again after it), with why.
-import type { Kysely, Migration } from 'kysely';
+import type { Kysely } from 'kysely';
+import type { Migration } from 'kysely/migration';
 import { policySourceOf } from '../../nodes/policySource';
 import type { Report } from '../../report/schema';
 

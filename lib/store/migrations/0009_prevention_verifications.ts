@@ -1,6 +1,7 @@
 // Schema v7: `verify --watch` runs (lib/prevention/verification.ts), the latest few per node, each with its probes
 // as JSON. The node page shows the newest; nothing else reads the probes.
-import type { Kysely, Migration } from 'kysely';
+import type { Kysely } from 'kysely';
+import type { Migration } from 'kysely/migration';
 
 export const preventionVerifications: Migration = {
   async up(db: Kysely<any>) {

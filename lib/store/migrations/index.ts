@@ -1,6 +1,6 @@
 // Every migration, in order. Add NNNN_name.ts files and list them here; names are stored in kysely_migration,
 // so never rename or reorder one that has shipped.
-import type { Migration, MigrationProvider } from 'kysely';
+import type { Migration, MigrationProvider } from 'kysely/migration';
 import type { Engine } from '../config';
 import { initial } from './0001_initial';
 import { historyIndexes } from './0002_history_indexes';
