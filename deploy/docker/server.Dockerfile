@@ -4,12 +4,10 @@
 # Builds Next's standalone output (next.config.ts asks for it when VETHWATCH_NEXT_OUTPUT=standalone).
 ARG NODE_IMAGE=node:24-bookworm-slim
 
-# All dependencies, with better-sqlite3 compiled from source (the build cannot download prebuilt binaries).
+# All dependencies. better-sqlite3 13 ships its N-API binaries inside the npm package, so nothing is compiled and
+# no toolchain is needed.
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
-RUN apt-get update \
- && apt-get install -y --no-install-recommends python3 make g++ \
- && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 
@@ -39,8 +37,6 @@ COPY --from=build /app/.next/static ./.next/static
 COPY --from=build /app/public ./public
 # The native SQLite binding, whether or not Next's tracing picked it up.
 COPY --from=deps /app/node_modules/better-sqlite3 ./node_modules/better-sqlite3
-COPY --from=deps /app/node_modules/bindings ./node_modules/bindings
-COPY --from=deps /app/node_modules/file-uri-to-path ./node_modules/file-uri-to-path
 COPY --from=build /app/dist/server.mjs ./dist/server.mjs
 COPY deploy/docker/server-entry.mjs ./server-entry.mjs
 # Files stay root-owned and read-only to the server; only /data (the volume) and /tmp are its to write.
