@@ -2,6 +2,8 @@ import 'server-only';
 // Read models for pages and the JSON API. getFleet/getNode use the process-wide store; the *From variants take
 // a store and a clock so tests can drive them.
 import type { MacPolicy } from '../report/schema';
+import { hazardsFor } from '../fleet/crossNode';
+import { readCrossNodeHazards } from '../fleet/read';
 import { stripEnd } from '../history/mismatchBuckets';
 import { readMismatchStripsCached } from '../history/mismatchStrips';
 import { getStore, type NodeSummaryRecord, type Store } from '../store';
@@ -73,7 +75,9 @@ export async function getFleetFrom(
     nodes.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
   for (const n of nodes) counts[n.state] += 1;
-  return { generatedAt: now.toISOString(), stripEndsAt: endsAt, counts, nodes, ...(cluster ? { awsNode: cluster.awsNode } : {}) };
+  const listed = new Set(nodes.map((n) => n.name));
+  const hazards = await readCrossNodeHazards(store, cluster, (name) => listed.has(name));
+  return { generatedAt: now.toISOString(), stripEndsAt: endsAt, counts, nodes, ...(cluster ? { awsNode: cluster.awsNode } : {}), hazards };
 }
 
 /** The latest full picture of one node, or null when it has never reported. */
@@ -86,6 +90,8 @@ export async function getNodeFrom(
   const found = await store.getNode(name);
   if (!found) return null;
   const { node, report } = found;
+  // Compared with every node still in the cluster (a node Kubernetes deleted takes no part, as in the fleet view).
+  const hazards = hazardsFor(name, await readCrossNodeHazards(store, cluster, (n) => n === name || !cluster?.deleted.has(n)));
   return {
     ...toSummary(node, now.getTime(), cluster),
     ...(cluster ? { awsNode: cluster.awsNode } : {}),
@@ -97,6 +103,7 @@ export async function getNodeFrom(
     packageEvents: report.linkPolicy.packageEvents,
     veths: report.veths,
     findings: report.findings,
+    hazards,
   };
 }
 

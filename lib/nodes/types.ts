@@ -1,5 +1,6 @@
 // Read models the UI and the JSON API see: small typed objects reshaped from stored reports.
 // Client-safe (no server imports): components import these types too.
+import type { CrossNodeFinding } from '../fleet/types';
 import type { Finding, LinkFileInfo, LinkVerdict, MacPolicy, PackageEvent, Veth } from '../report/schema';
 
 // no-agent: a Kubernetes Node that no agent has reported for (only when the server watches a cluster).
@@ -70,6 +71,8 @@ export interface FleetView {
   stripEndsAt?: string;
   /** The cluster's aws-node CNI; absent or null when there is no cluster or no aws-node DaemonSet. */
   awsNode?: AwsNodeCni | null;
+  /** Cross-node hazards among this view's nodes (lib/fleet/crossNode.ts), errors first. */
+  hazards?: CrossNodeFinding[];
 }
 
 /** The latest full picture of one node. */
@@ -84,4 +87,6 @@ export interface NodeDetail extends NodeSummary {
   findings: Finding[];
   /** As FleetView.awsNode. */
   awsNode?: AwsNodeCni | null;
+  /** The cross-node hazards that name this node. */
+  hazards?: CrossNodeFinding[];
 }
