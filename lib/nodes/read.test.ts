@@ -26,6 +26,7 @@ describe.each(testEngines)('read models on $name', (engine) => {
       stripEndsAt: '2026-01-01T01:00:00.000Z',
       counts: { broken: 0, 'at-risk': 0, stale: 0, 'no-agent': 0, unknown: 0, healthy: 0 },
       nodes: [],
+      hazards: [],
     });
     expect(await getNodeFrom(t.store, 'nope')).toBeNull();
   });
