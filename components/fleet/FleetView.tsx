@@ -9,6 +9,7 @@ import { hrefWith, useUrlParams } from '../timeline/urlState';
 import { Freshness } from '../ui/Freshness';
 import { fleetCsv, fleetJson } from './exportRows';
 import { FleetFilters } from './FleetFilters';
+import { FleetHazards } from './FleetHazards';
 import { FleetSummary } from './FleetSummary';
 import { FleetTable } from './FleetTable';
 import { FleetFixAll } from '../remediation/FleetFixAll';
@@ -38,6 +39,7 @@ export function FleetView() {
       </div>
       <Freshness asOf={fleet.generatedAt} refreshError={isRefetchError ? error : null} />
       <FleetSummary counts={fleet.counts} />
+      <FleetHazards hazards={fleet.hazards} />
       <FleetFixAll />
       {fleet.nodes.length === 0 ? (
         <div className="card">

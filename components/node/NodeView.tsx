@@ -8,6 +8,7 @@ import { FindingsList } from './FindingsList';
 import { LinkFilesTable } from './LinkFilesTable';
 import { LinkPolicyCard } from './LinkPolicyCard';
 import { NodeHeader } from './NodeHeader';
+import { NodeHazards } from './NodeHazards';
 import { PackageEventsTable } from './PackageEventsTable';
 import { VethsTable } from './VethsTable';
 import { RemediationPanel } from '../remediation/RemediationPanel';
@@ -40,6 +41,9 @@ export function NodeView({ name }: { name: string }) {
             <a href="#findings">Findings ({node.findings.length})</a>
           </li>
           <li>
+            <a href="#hazards">Cross-node hazards ({node.hazards?.length ?? 0})</a>
+          </li>
+          <li>
             <a href="#package-events">Package events ({node.packageEvents.length})</a>
           </li>
         </ul>
@@ -51,6 +55,7 @@ export function NodeView({ name }: { name: string }) {
         <VethsTable node={node.name} veths={node.veths} />
         <LinkFilesTable files={node.linkFiles} />
         <FindingsList findings={node.findings} />
+        <NodeHazards name={node.name} hazards={node.hazards} />
         <PackageEventsTable events={node.packageEvents} />
       </div>
     </div>
