@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test as base, expect } from '@playwright/test';
 import { buildFlannelReport } from '../lib/fleet/fixtures';
-import { flannelAnnotations, makeFlannelDaemonSet, makeNode } from '../test/fake-kube/cluster';
+import { flannelAnnotations, makeFlannelDaemonSet, makeNode } from '../test/fake-kube/objects';
 import { FakeKube } from '../test/fake-kube/server';
 import { Api } from './support/api';
 import { startVethwatch, type RunningVethwatch } from './support/server';
