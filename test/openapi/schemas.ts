@@ -5,6 +5,7 @@
 // documented elsewhere (a remediation plan: agent/remediate/schema.ts; a Job: batch/v1) are plain objects here.
 import { z } from 'zod';
 import { EVENT_TYPES } from '@/lib/events/types';
+import { CROSS_NODE_CODES } from '@/lib/fleet/types';
 import { NODE_STATES } from '@/lib/nodes/types';
 import { AUDIT_ACTIONS, REMEDIATION_STATUSES } from '@/lib/remediation/types';
 import { findingSchema, linkFileSchema, linkVerdictSchema, macPolicySchema, packageEventSchema, reportSchema, vethSchema } from '@/lib/report/schema';
@@ -46,6 +47,10 @@ export const AwsNodeCni = z
   .object({ image: z.string(), version: nullable(z.string()), setsHostVethMac: nullable(z.boolean()), recommendUpgrade: nullable(z.boolean()) })
   .meta({ id: 'AwsNodeCni' });
 
+export const CrossNodeFinding = z
+  .object({ code: z.enum(CROSS_NODE_CODES), severity: z.enum(['warning', 'error']), nodes: z.array(z.string()), message: z.string() })
+  .meta({ id: 'CrossNodeFinding', description: 'A hazard only a comparison across nodes shows (lib/fleet/crossNode.ts).' });
+
 const nodeSummaryShape = {
   name: z.string(),
   os: z.object({ prettyName: nullable(z.string()), kernel: nullable(z.string()), systemdVersion: nullable(z.number()) }),
@@ -72,6 +77,7 @@ export const FleetView = z
     nodes: z.array(NodeSummary),
     stripEndsAt: time.optional(),
     awsNode: nullable(AwsNodeCni).optional(),
+    hazards: z.array(CrossNodeFinding).optional(),
   })
   .meta({ id: 'FleetView' });
 
@@ -87,6 +93,7 @@ export const NodeDetail = z
     veths: z.array(vethSchema),
     findings: z.array(findingSchema),
     awsNode: nullable(AwsNodeCni).optional(),
+    hazards: z.array(CrossNodeFinding).optional(),
   })
   .meta({ id: 'NodeDetail' });
 
@@ -372,6 +379,7 @@ export const COMPONENTS = {
   Report,
   ReportAccepted,
   AwsNodeCni,
+  CrossNodeFinding,
   NodeSummary,
   FleetView,
   NodeDetail,
