@@ -149,7 +149,7 @@ describe('crossFactsOf', () => {
     expect(crossFactsOf({ version: 1, node: 'old' })).toEqual(facts());
   });
 
-  it('keeps flannel.1 entries only, and only PERMANENT neighbours', () => {
+  it('keeps flannel.1 entries only: FDB entries with a dst and a MAC, PERMANENT neighbours', () => {
     const got = crossFactsOf({
       machineIdHash: 'f'.repeat(64),
       hostDevices: [
@@ -161,6 +161,7 @@ describe('crossFactsOf', () => {
           { mac: B_MAC, dst: '192.168.1.11', dev: 'flannel.1' },
           { mac: B_MAC, dst: '192.168.1.11', dev: 'vxlan.calico' },
           { mac: B_MAC, dst: null, dev: 'flannel.1' },
+          { mac: '00:00:00:00:00:00', dst: '192.168.1.12', dev: 'flannel.1' },
         ],
         neighbours: [
           { ip: '10.244.1.0', lladdr: B_MAC, dev: 'flannel.1', state: ['PERMANENT'] },

@@ -3,6 +3,7 @@
 import type { NodeCrossFacts } from './types';
 
 export const FLANNEL_DEVICE = 'flannel.1';
+const ZERO_MAC = '00:00:00:00:00:00';
 
 /** The report fields read here (all optional in report v1: docs/report-format.md). */
 interface CrossNodeReportFields {
@@ -22,7 +23,8 @@ export function crossFactsOf(report: object): NodeCrossFacts {
     machineIdHash: r.machineIdHash ?? null,
     flannelMac: devices.find((d) => d.ifname === FLANNEL_DEVICE)?.mac ?? null,
     hostMacs: devices.flatMap((d) => (d.mac ? [{ ifname: d.ifname, mac: d.mac }] : [])),
-    fdb: overlay.fdb.flatMap((e) => (e.dev === FLANNEL_DEVICE && e.dst ? [{ mac: e.mac, dst: e.dst }] : [])),
+    // An all-zero MAC is a default (flood) entry, not a claim about any VTEP's MAC.
+    fdb: overlay.fdb.flatMap((e) => (e.dev === FLANNEL_DEVICE && e.dst && e.mac !== ZERO_MAC ? [{ mac: e.mac, dst: e.dst }] : [])),
     // flannel programs its VTEP neighbours PERMANENT; learnt (REACHABLE, STALE...) ones are the kernel's own.
     neighbours: overlay.neighbours.flatMap((n) =>
       n.dev === FLANNEL_DEVICE && n.lladdr && n.state.includes('PERMANENT') ? [{ ip: n.ip, lladdr: n.lladdr }] : [],
