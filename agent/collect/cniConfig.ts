@@ -3,6 +3,7 @@
 import { readdir } from 'node:fs/promises';
 import { z } from 'zod';
 import type { Finding } from '../../lib/report/schema';
+import { cniFromConfigText, type ConfigIdentity, firstConfigName } from './cniKind';
 import { readHostText, underRoot } from './hostFiles';
 
 export const DEFAULT_VETH_PREFIX = 'eni';
@@ -12,6 +13,8 @@ export interface CniConfig {
   vethPrefix: string;
   /** Host path (without --root) of the conflist the prefix came from; null when the default was assumed. */
   configFile: string | null;
+  /** The file the runtime loads (first by name) and the CNI its first plugin names; null without one. */
+  first: ({ file: string } & ConfigIdentity) | null;
   findings: Finding[];
 }
 
@@ -49,8 +52,9 @@ export async function collectCniConfig(root: string): Promise<CniConfig> {
       code === 'ENOENT'
         ? []
         : [{ code: 'cni-config-unreadable', severity: 'warning', message: `cannot list ${CNI_CONF_DIR}: ${(e as Error).message}`, path: CNI_CONF_DIR }];
-    return { vethPrefix: DEFAULT_VETH_PREFIX, configFile: null, findings };
+    return { vethPrefix: DEFAULT_VETH_PREFIX, configFile: null, first: null, findings };
   }
+  const first = await identifyFirst(root, names);
   // The container runtime loads the lexically first config file; do the same among the AWS ones.
   const candidates = names.filter((n) => n.includes('aws') && n.endsWith('.conflist')).sort();
   const findings: Finding[] = [];
@@ -66,7 +70,17 @@ export async function collectCniConfig(root: string): Promise<CniConfig> {
       findings.push({ code: 'cni-config-malformed', severity: 'warning', message: `${hostPath}: ${result.error}; assuming veth prefix "${DEFAULT_VETH_PREFIX}"`, path: hostPath });
       continue;
     }
-    return { vethPrefix: result.prefix ?? DEFAULT_VETH_PREFIX, configFile: hostPath, findings };
+    return { vethPrefix: result.prefix ?? DEFAULT_VETH_PREFIX, configFile: hostPath, first, findings };
   }
-  return { vethPrefix: DEFAULT_VETH_PREFIX, configFile: null, findings };
+  return { vethPrefix: DEFAULT_VETH_PREFIX, configFile: null, first, findings };
+}
+
+/** The CNI named by the file the runtime loads; an unreadable or odd file names none (the interfaces decide). */
+async function identifyFirst(root: string, names: readonly string[]): Promise<CniConfig['first']> {
+  const name = firstConfigName(names);
+  if (name === null) return null;
+  const file = `${CNI_CONF_DIR}/${name}`;
+  const read = await readHostText(underRoot(root, file), 1024 * 1024);
+  const id = read.ok ? cniFromConfigText(read.text) : null;
+  return id ? { file, ...id } : null;
 }
