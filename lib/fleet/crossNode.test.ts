@@ -94,6 +94,17 @@ describe('findCrossNodeHazards', () => {
     expect(findCrossNodeHazards({ facts: f, flannel: cluster })).toEqual([]);
   });
 
+  it("does not trust a silent node's overlay tables or flannel.1 MAC, but still counts its machine ID", () => {
+    const f = healthy();
+    f.set('node-b', { ...f.get('node-b')!, fdb: [{ mac: OLD_A, dst: '192.168.1.10' }], machineIdHash: '1'.repeat(64) });
+    f.set('node-a', { ...f.get('node-a')!, machineIdHash: '1'.repeat(64) });
+    expect(findCrossNodeHazards({ facts: f, flannel: cluster, stale: new Set(['node-b']) }).map((x) => x.code)).toEqual(['duplicate-machine-id']);
+    // node-a silent: its last flannel.1 MAC is not the truth any more; node-b is judged against the annotation.
+    const g = healthy();
+    g.set('node-a', { ...g.get('node-a')!, flannelMac: OLD_A });
+    expect(findCrossNodeHazards({ facts: g, flannel: cluster, stale: new Set(['node-a']) })).toEqual([]);
+  });
+
   it('flags every group of nodes sharing a machine ID, and only groups', () => {
     const h1 = '1'.repeat(64);
     const h2 = '2'.repeat(64);

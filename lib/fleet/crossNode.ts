@@ -15,6 +15,11 @@ export interface CrossNodeInput {
   facts: ReadonlyMap<string, NodeCrossFacts>;
   /** Flannel facts from the Node objects by node name; null without a cluster. */
   flannel: ReadonlyMap<string, FlannelNodeInfo> | null;
+  /**
+   * Nodes whose agent has gone quiet: their last FDB and neighbour tables (and their flannel.1 MAC) may be long out
+   * of date, so the flannel checks do not use them. Their machine ID and host MACs still count.
+   */
+  stale?: ReadonlySet<string>;
 }
 
 function sorted(names: Iterable<string>): string[] {
@@ -38,8 +43,10 @@ function flannelFindings(input: CrossNodeInput): CrossNodeFinding[] {
   // What each VTEP should be: the device's real MAC when its agent reports it, else what the annotation advertises.
   const byPublicIp = new Map<string, string>();
   const byVtepIp = new Map<string, string>();
+  const stale = input.stale ?? new Set<string>();
+  const current = (name: string) => (stale.has(name) ? null : (input.facts.get(name)?.flannelMac ?? null));
   for (const [name, info] of input.flannel) {
-    const actual = input.facts.get(name)?.flannelMac ?? null;
+    const actual = current(name);
     if (actual && info.vtepMac && actual !== info.vtepMac) {
       out.push({
         code: 'flannel-vtep-annotation-mismatch',
@@ -54,7 +61,7 @@ function flannelFindings(input: CrossNodeInput): CrossNodeFinding[] {
     if (info.vtepIp) byVtepIp.set(info.vtepIp, name);
   }
   const expected = (target: string): { mac: string; says: string } | null => {
-    const actual = input.facts.get(target)?.flannelMac ?? null;
+    const actual = current(target);
     if (actual) return { mac: actual, says: `${target}'s flannel.1 is ${actual}` };
     const advertised = input.flannel?.get(target)?.vtepMac ?? null;
     return advertised ? { mac: advertised, says: `${target}'s Node annotation advertises VtepMAC ${advertised}` } : null;
@@ -71,6 +78,7 @@ function flannelFindings(input: CrossNodeInput): CrossNodeFinding[] {
     observers.add(observer);
   };
   for (const [observer, facts] of input.facts) {
+    if (stale.has(observer)) continue;
     for (const e of facts.fdb) {
       const target = byPublicIp.get(e.dst);
       if (!target || target === observer) continue;

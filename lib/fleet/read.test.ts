@@ -95,6 +95,20 @@ describe.each(testEngines)('cross-node hazards on $name', (engine) => {
     expect((await getNodeFrom(t.store, 'old-1', new Date(), null))?.hazards).toEqual([]);
   });
 
+  it("a silent node's old FDB table is not held against its peers, on the fleet and on the node page", async () => {
+    const hourAgo = new Date(Date.now() - 3600_000);
+    await send(buildFlannelReport({ node: 'node-a', flannelMac: A_MAC, peers: [peerB] }));
+    await ingestReport(t.store, buildFlannelReport({ node: 'node-b', flannelMac: B_MAC, peers: [peerA(OLD_A)], collectedAt: hourAgo }), {
+      bus,
+      receivedAt: hourAgo,
+      maxClockSkewSeconds: Infinity,
+    });
+    const fleet = await getFleetFrom(t.store, new Date(), view());
+    expect(fleet.nodes.find((n) => n.name === 'node-b')?.state).toBe('stale');
+    expect(fleet.hazards).toEqual([]);
+    expect((await getNodeFrom(t.store, 'node-a', new Date(), view()))?.hazards).toEqual([]);
+  });
+
   it('a node Kubernetes deleted takes no part', async () => {
     const hash = 'e'.repeat(64);
     await send(buildFlannelReport({ node: 'node-a', flannelMac: A_MAC, peers: [], machineIdHash: hash }));

@@ -31,14 +31,15 @@ export async function readCrossNodeFacts(store: Store): Promise<Map<string, Node
 
 /**
  * The cross-node findings among the nodes `include` keeps (the fleet view's nodes), with the Node objects' flannel
- * annotations when the server watches a cluster.
+ * annotations when the server watches a cluster; `stale` nodes' overlay tables are not trusted (crossNode.ts).
  */
 export async function readCrossNodeHazards(
   store: Store,
   cluster: ClusterView | null,
   include: (name: string) => boolean = () => true,
+  stale: ReadonlySet<string> = new Set(),
 ): Promise<CrossNodeFinding[]> {
   const all = await readCrossNodeFacts(store);
   const facts = new Map([...all].filter(([name]) => include(name)));
-  return findCrossNodeHazards({ facts, flannel: cluster?.flannel ?? null });
+  return findCrossNodeHazards({ facts, flannel: cluster?.flannel ?? null, stale });
 }

@@ -76,7 +76,8 @@ export async function getFleetFrom(
   }
   for (const n of nodes) counts[n.state] += 1;
   const listed = new Set(nodes.map((n) => n.name));
-  const hazards = await readCrossNodeHazards(store, cluster, (name) => listed.has(name));
+  const stale = new Set(nodes.filter((n) => n.state === 'stale').map((n) => n.name));
+  const hazards = await readCrossNodeHazards(store, cluster, (name) => listed.has(name), stale);
   return { generatedAt: now.toISOString(), stripEndsAt: endsAt, counts, nodes, ...(cluster ? { awsNode: cluster.awsNode } : {}), hazards };
 }
 
@@ -90,8 +91,10 @@ export async function getNodeFrom(
   const found = await store.getNode(name);
   if (!found) return null;
   const { node, report } = found;
-  // Compared with every node still in the cluster (a node Kubernetes deleted takes no part, as in the fleet view).
-  const hazards = hazardsFor(name, await readCrossNodeHazards(store, cluster, (n) => n === name || !cluster?.deleted.has(n)));
+  // Compared with every node still in the cluster (a node Kubernetes deleted takes no part, as in the fleet view),
+  // silent nodes' overlay tables not trusted: the same findings the fleet view has for this node.
+  const stale = new Set((await store.listNodeSummaries()).filter((r) => toSummary(r, now.getTime(), cluster).state === 'stale').map((r) => r.name));
+  const hazards = hazardsFor(name, await readCrossNodeHazards(store, cluster, (n) => n === name || !cluster?.deleted.has(n), stale));
   return {
     ...toSummary(node, now.getTime(), cluster),
     ...(cluster ? { awsNode: cluster.awsNode } : {}),
