@@ -20,6 +20,8 @@ import { buildVeth } from './verdict';
 export interface ScanOptions {
   /** Where host files live ("/" on the node itself, e.g. "/host" in a container). Kernel state is always live. */
   root: string;
+  /** Where the CNI config files are, not under root (default <root>/etc/cni/net.d). */
+  cniConfDir?: string;
   node?: string;
   intervalSeconds: number;
   droppedReports?: number;
@@ -95,7 +97,7 @@ export async function scan(opts: ScanOptions): Promise<Report> {
   const node = opts.node ?? resolveNodeName({ env: process.env.NODE_NAME }).name;
   const collectedAt = new Date().toISOString();
 
-  const [os, cni, ipam, machineIdHash] = await Promise.all([collectOs(root), collectCniConfig(root), collectIpam(root), collectMachineIdHash(root)]);
+  const [os, cni, ipam, machineIdHash] = await Promise.all([collectOs(root), collectCniConfig(root, opts.cniConfDir), collectIpam(root), collectMachineIdHash(root)]);
   // The config file decides the CNI when there is one; its pod veth prefix then decides which veths are pods'.
   // Without one the VPC CNI's prefixes are assumed as before, and the interfaces name the kind afterwards.
   const configKind = cni.first?.kind ?? null;
