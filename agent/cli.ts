@@ -63,7 +63,7 @@ async function startRemediating(config: AgentConfig, log: Logger, signal: AbortS
 async function once(config: AgentConfig, scan: ScanFn, log: Logger, out: (text: string) => void): Promise<number> {
   let report;
   try {
-    report = await scan({ root: config.root, node: config.node, intervalSeconds: config.intervalSeconds, droppedReports: 0 });
+    report = await scan({ root: config.root, cniConfDir: config.cniConfDir, node: config.node, intervalSeconds: config.intervalSeconds, droppedReports: 0 });
   } catch (err) {
     log.error('collection failed', { error: err });
     return EXIT.failed;

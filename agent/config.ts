@@ -41,6 +41,8 @@ export interface AgentConfig {
   intervalSeconds: number;
   /** Host filesystem root every host file is read under. Absolute. */
   root: string;
+  /** --cni-conf-dir: read the CNI config from this directory instead of <root>/etc/cni/net.d (the lab uses it). */
+  cniConfDir?: string;
   /** --node, NODE_NAME or the host name, lowercased and checked against the report schema's rule (nodeName.ts). */
   node: string;
   /** Where the node name came from, and what it was before lowercasing (logged once at start). */
@@ -99,6 +101,7 @@ export const FLAGS: readonly FlagSpec[] = [
     arg: 'DIR',
     help: 'Read every host file (link files, dpkg database, logs, CNI files) under DIR instead of / (default /).',
   },
+  { name: 'cni-conf-dir', arg: 'DIR', help: 'Read the CNI config files from DIR (not under --root) instead of /etc/cni/net.d.' },
   { name: 'node', arg: 'NAME', env: 'NODE_NAME', help: 'Node name to report as (default: the host name).' },
   {
     name: 'spool-dir',
@@ -296,6 +299,7 @@ export function parseCommandLine(argv: string[], env: Env = process.env, host?: 
       ...(server && str('token-file') ? { tokenFile: path.resolve(str('token-file')!) } : {}),
       intervalSeconds: str('interval') ? positiveInt('interval', str('interval')!, 1, 86400) : DEFAULTS.intervalSeconds,
       root: str('root') ? directory('root', str('root')!) : DEFAULTS.root,
+      ...(str('cni-conf-dir') ? { cniConfDir: directory('cni-conf-dir', str('cni-conf-dir')!) } : {}),
       node: nodeName.name,
       nodeName,
       spoolDir: path.resolve(rawSpool),

@@ -177,7 +177,7 @@ describe('a fix edited into the package-owned 99-default.link, and the real udev
     const fresh = await freshVethUnderUdev();
     expect(fresh.after).toBe(fresh.before);
 
-    expect(nodeVerdict(fragile.veths, fragile.linkPolicy.newVeth, fragile.linkPolicy.fragile).state).toBe('fragile');
+    expect(nodeVerdict(fragile.veths, fragile.linkPolicy.newVeth, {}, fragile.linkPolicy.fragile).state).toBe('fragile');
     await send(fragile);
     const s = await serverState();
     expect(s.state).toBe('fragile');

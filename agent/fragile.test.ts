@@ -100,10 +100,10 @@ describe('assessFragility', () => {
 
   it('the agent verdict ranks fragile below at-risk and above unknown', () => {
     const fix = assessFragility(input({ files: [editedFile] }));
-    expect(nodeVerdict([{ arpStatus: 'ok' }], safeVerdict(), fix)).toMatchObject({ state: 'fragile', reason: fix[0].message });
-    expect(nodeVerdict([{ arpStatus: 'unknown' }], safeVerdict(), fix).state).toBe('fragile');
-    expect(nodeVerdict([{ arpStatus: 'mismatch' }], safeVerdict(), fix).state).toBe('broken');
-    expect(nodeVerdict([{ arpStatus: 'ok' }], safeVerdict(), []).state).toBe('healthy');
+    expect(nodeVerdict([{ arpStatus: 'ok' }], safeVerdict(), {}, fix)).toMatchObject({ state: 'fragile', reason: fix[0].message });
+    expect(nodeVerdict([{ arpStatus: 'unknown' }], safeVerdict(), {}, fix).state).toBe('fragile');
+    expect(nodeVerdict([{ arpStatus: 'mismatch' }], safeVerdict(), {}, fix).state).toBe('broken');
+    expect(nodeVerdict([{ arpStatus: 'ok' }], safeVerdict(), {}, []).state).toBe('healthy');
   });
 });
 

@@ -3,7 +3,12 @@
 import { randomUUID } from 'node:crypto';
 import packageJson from '../package.json' with { type: 'json' };
 import { type Finding, REPORT_VERSION, type Report, reportSchema } from '../lib/report/schema';
+import { CNI_FACTS } from '../lib/report/cnis';
+import type { CniKind } from '../lib/report/schema';
 import { collectCniConfig } from './collect/cniConfig';
+import { cniFromInterfaces } from './collect/cniKind';
+import { collectHostDevices, collectOverlay } from './collect/hostDevices';
+import { collectMachineIdHash } from './collect/machineId';
 import { collectIpam } from './collect/ipam';
 import { collectLinkPolicy } from './collect/linkPolicy';
 import { collectOs } from './collect/os';
@@ -16,6 +21,8 @@ import { assessFragility, fragilityInput } from './fragile';
 export interface ScanOptions {
   /** Where host files live ("/" on the node itself, e.g. "/host" in a container). Kernel state is always live. */
   root: string;
+  /** Where the CNI config files are, not under root (default <root>/etc/cni/net.d). */
+  cniConfDir?: string;
   node?: string;
   intervalSeconds: number;
   droppedReports?: number;
@@ -35,6 +42,21 @@ export class ScanError extends Error {
 const MAX_FINDINGS = 1000;
 // Security-groups-for-pods in strict mode names its pod veths vlan<hash>, whatever vethPrefix says.
 const SGP_STRICT_PREFIX = 'vlan';
+
+function awsPrefixes(vethPrefix: string): string[] {
+  return vethPrefix === SGP_STRICT_PREFIX ? [vethPrefix] : [vethPrefix, SGP_STRICT_PREFIX];
+}
+
+/** Host veth name prefixes of each CNI's pods ("" when the CNI names them after the pod: every veth is checked). */
+const POD_VETH_PREFIXES: Readonly<Record<Exclude<CniKind, 'aws-vpc-cni' | 'unknown'>, string[]>> = {
+  'azure-cni': ['azv'],
+  calico: ['cali'],
+  cilium: ['lxc'],
+  flannel: ['veth'],
+  bridge: ['veth'],
+  antrea: [''],
+  spiderpool: [''],
+};
 
 /** The agent's version is the package version (bundled in at build time, read at run time under tsx). */
 export function agentVersion(): string {
@@ -76,14 +98,23 @@ export async function scan(opts: ScanOptions): Promise<Report> {
   const node = opts.node ?? resolveNodeName({ env: process.env.NODE_NAME }).name;
   const collectedAt = new Date().toISOString();
 
-  const [os, cni, ipam] = await Promise.all([collectOs(root), collectCniConfig(root), collectIpam(root)]);
-  const prefixes = cni.vethPrefix === SGP_STRICT_PREFIX ? [cni.vethPrefix] : [cni.vethPrefix, SGP_STRICT_PREFIX];
+  const [os, cni, ipam, machineIdHash] = await Promise.all([collectOs(root), collectCniConfig(root, opts.cniConfDir), collectIpam(root), collectMachineIdHash(root)]);
+  // The config file decides the CNI when there is one; its pod veth prefix then decides which veths are pods'.
+  // Without one the VPC CNI's prefixes are assumed as before, and the interfaces name the kind afterwards.
+  const configKind = cni.first?.kind ?? null;
+  const podPrefixes = configKind === null || configKind === 'aws-vpc-cni' || configKind === 'unknown' ? awsPrefixes(cni.vethPrefix) : POD_VETH_PREFIXES[configKind];
   const [policy, observed] = await Promise.all([
-    collectLinkPolicy(root, { systemdVersion: os.systemdVersion, vethPrefix: cni.vethPrefix }),
-    observeVeths({ root, vethPrefixes: prefixes, concurrency: opts.concurrency, procFastPath: opts.procFastPath }),
+    collectLinkPolicy(root, { systemdVersion: os.systemdVersion, vethPrefix: podPrefixes.find((p) => p !== '') ?? 'veth' }),
+    observeVeths({ root, vethPrefixes: podPrefixes, concurrency: opts.concurrency, procFastPath: opts.procFastPath }),
   ]);
+  const hostLinks = observed.hostNet.links;
+  const kind: CniKind =
+    configKind ?? cniFromInterfaces(hostLinks.map((l) => l.ifname), observed.hostNet.veths.filter((v) => v.linkNetnsid !== null).map((v) => v.ifname));
+  const gatewayIsHostVeth = CNI_FACTS[kind].gatewayIsHostVeth;
 
-  const veths = observed.observations.map((o) => buildVeth(o, resolveLink(policy.config, deviceFactsFor(o)), ipam.pods));
+  const veths = observed.observations.map((o) => buildVeth(o, resolveLink(policy.config, deviceFactsFor(o)), ipam.pods, { gatewayIsHostVeth }));
+  const hostDevices = collectHostDevices(root, hostLinks, policy.config);
+  const overlay = await collectOverlay(hostDevices, observed.hostNet);
 
   const fragile = assessFragility(fragilityInput(root, policy.config, cni.vethPrefix, policy.newVeth, policy.files));
   const fragileFindings: Finding[] = fragile.map((f) => ({ code: `fragile-${f.kind}`, severity: 'warning', message: f.message, path: f.path }));
@@ -101,10 +132,19 @@ export async function scan(opts: ScanOptions): Promise<Report> {
     collectedAt,
     agent: { version: agentVersion(), intervalSeconds: opts.intervalSeconds, droppedReports: opts.droppedReports ?? 0 },
     os: { prettyName: os.prettyName, kernel: os.kernel, systemdVersion: os.systemdVersion },
-    cni: { vethPrefix: cni.vethPrefix, configFile: cni.configFile },
+    cni: {
+      vethPrefix: podPrefixes.find((p) => p !== '' && p !== SGP_STRICT_PREFIX) ?? cni.vethPrefix,
+      configFile: cni.configFile ?? cni.first?.file ?? null,
+      kind,
+      version: null,
+      pluginType: cni.first?.pluginType ?? null,
+    },
     linkPolicy: { newVeth: policy.newVeth, files: policy.files, packageEvents: policy.packageEvents, fragile },
     veths,
     findings,
+    hostDevices,
+    ...(overlay ? { overlay } : {}),
+    machineIdHash,
   };
   // A report that fails the shared schema is a bug here, not something to send and let the server reject.
   const parsed = reportSchema.safeParse(report);

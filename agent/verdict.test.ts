@@ -5,7 +5,7 @@ import { parseLinks, parseNeighbours, parseRoutes } from './collect/ipJson';
 import type { PodRef } from './collect/ipam';
 import type { VethObservation } from './collect/veths';
 import { gatewayIpFor } from './collect/podGateway';
-import { arpStatus, buildVeth, gatewayNeighbour, nodeVerdict, podIpOf, VerdictError } from './verdict';
+import { arpStatus, buildVeth, combinedArpStatus, gatewayNeighbour, nodeVerdict, podIpOf, staticNeighbours, VerdictError } from './verdict';
 
 const stock: LinkVerdict = { linkFile: '/usr/lib/systemd/network/99-default.link', dropIns: [], macAddressPolicy: 'persistent', macAddress: null, udevRewritesMac: true };
 const safe: LinkVerdict = { ...stock, udevRewritesMac: false };
@@ -127,5 +127,77 @@ describe('nodeVerdict', () => {
     expect(nodeVerdict([{ arpStatus: 'unknown' }], safe).state).toBe('unknown');
     const h = nodeVerdict([{ arpStatus: 'ok' }, { arpStatus: 'ok' }], safe);
     expect(h).toEqual({ state: 'healthy', counts: { ok: 2, mismatch: 0, missing: 0, unknown: 0 }, reason: 'all 2 pod(s) have matching gateway entries' });
+  });
+});
+
+describe('static neighbours beyond the gateway', () => {
+  const hostMac = 'ca:27:84:0a:55:10';
+  const entries = [
+    { dst: '169.254.1.1', dev: 'eth0', lladdr: hostMac, state: ['PERMANENT'] },
+    { dst: 'fe80::1', dev: 'eth0', lladdr: 'ca:09:08:a8:cd:d1', state: ['PERMANENT'] },
+    { dst: '10.0.0.9', dev: 'eth0', lladdr: hostMac.toUpperCase(), state: ['NOARP'] },
+    { dst: '10.0.0.10', dev: 'eth0', lladdr: 'ca:09:08:a8:cd:d1', state: ['REACHABLE'] },
+    { dst: '10.0.0.11', dev: 'eth1', lladdr: 'ca:09:08:a8:cd:d1', state: ['PERMANENT'] },
+  ];
+
+  it('lists every PERMANENT or NOARP entry on the pod end, IPv4 and IPv6, judged against the host MAC', () => {
+    expect(staticNeighbours(entries, 'eth0', hostMac)).toEqual([
+      { ip: '169.254.1.1', lladdr: hostMac, state: ['PERMANENT'], matchesHost: true },
+      { ip: 'fe80::1', lladdr: 'ca:09:08:a8:cd:d1', state: ['PERMANENT'], matchesHost: false },
+      { ip: '10.0.0.9', lladdr: hostMac, state: ['NOARP'], matchesHost: true },
+    ]);
+  });
+
+  it('makes the veth a mismatch when any static entry points elsewhere, even with a good gateway entry', () => {
+    const statics = staticNeighbours(entries, 'eth0', hostMac);
+    expect(combinedArpStatus('ok', statics, true)).toBe('mismatch');
+    expect(combinedArpStatus('ok', statics.filter((n) => n.matchesHost), true)).toBe('ok');
+    expect(combinedArpStatus('unknown', statics, true)).toBe('unknown');
+  });
+
+  it('judges a bridge CNI on static entries alone (its gateway is cni0, not the host veth)', () => {
+    expect(combinedArpStatus('mismatch', [], false)).toBe('ok');
+    expect(combinedArpStatus('missing', [], false)).toBe('ok');
+    expect(combinedArpStatus('ok', [{ ip: '10.244.0.1', lladdr: 'ca:09:08:a8:cd:d1', state: ['PERMANENT'], matchesHost: false }], false)).toBe('mismatch');
+  });
+
+  it('buildVeth reports the static entries and counts them (fixture B fixed gateway plus a stale IPv6 entry)', () => {
+    const obs = observationB('B/pod_ip-j-neigh-fixed.json');
+    const good = buildVeth(obs, stock, new Map());
+    expect(good.arpStatus).toBe('ok');
+    expect(good.neighbours?.every((n) => n.matchesHost)).toBe(true);
+    obs.podView!.neighbours.push({ dst: 'fe80::1', dev: obs.peer!.ifname, lladdr: '02:00:00:00:00:01', state: ['PERMANENT'] });
+    const bad = buildVeth(obs, stock, new Map());
+    expect(bad.arpStatus).toBe('mismatch');
+    expect(bad.neighbours).toContainEqual({ ip: 'fe80::1', lladdr: '02:00:00:00:00:01', state: ['PERMANENT'], matchesHost: false });
+    expect(vethSchema.safeParse(bad).success).toBe(true);
+  });
+});
+
+describe('nodeVerdict with the CNI table', () => {
+  it('calls new veths safe on VPC CNI >= 1.20.1 whatever udev says, recommending 1.20.5+ below it', () => {
+    expect(nodeVerdict([{ arpStatus: 'ok' }], stock, { kind: 'aws-vpc-cni', version: '1.19.2' }).state).toBe('at-risk');
+    const v1203 = nodeVerdict([{ arpStatus: 'ok' }], stock, { kind: 'aws-vpc-cni', version: '1.20.3' });
+    expect(v1203.state).toBe('healthy');
+    expect(v1203.reason).toMatch(/new veths are safe; upgrade to v1\.20\.5\+/);
+    const v1205 = nodeVerdict([{ arpStatus: 'ok' }], stock, { kind: 'aws-vpc-cni', version: '1.20.5' });
+    expect(v1205.state).toBe('healthy');
+    expect(v1205.reason).not.toMatch(/upgrade/);
+  });
+
+  it('keeps a mismatch broken whatever the release', () => {
+    expect(nodeVerdict([{ arpStatus: 'mismatch' }], safe, { kind: 'aws-vpc-cni', version: '1.23.0' }).state).toBe('broken');
+  });
+
+  it('names the CNI and what a re-MAC breaks for it', () => {
+    const r = nodeVerdict([], stock, { kind: 'flannel' });
+    expect(r.state).toBe('at-risk');
+    expect(r.reason).toMatch(/Flannel .*VtepMAC.*v0\.22\.3\+ sets the MAC itself/);
+  });
+
+  it('is at risk when udev would re-MAC one of the CNI host devices', () => {
+    const r = nodeVerdict([{ arpStatus: 'ok' }], safe, { kind: 'flannel', hostDevices: [{ ifname: 'flannel.1', role: 'overlay', udevRewritesMac: true }] });
+    expect(r).toMatchObject({ state: 'at-risk', reason: expect.stringMatching(/flannel\.1 \(overlay\)/) });
+    expect(nodeVerdict([{ arpStatus: 'ok' }], safe, { kind: 'flannel', hostDevices: [{ ifname: 'flannel.1', role: 'overlay', udevRewritesMac: false }] }).state).toBe('healthy');
   });
 });

@@ -1,11 +1,12 @@
 // Judging what agent/collect observed: whether each pod's neighbour entry for its gateway (collect/podGateway.ts)
 // still carries the host veth's MAC, and what that means for the node. Pure: data in, data out. Imports flow one
 // way, collect -> verdict: nothing under collect/ imports this file.
-import type { ArpStatus, FragileFix, LinkVerdict, Veth } from '../lib/report/schema';
+import { CNI_FACTS, cniRecommendUpgrade, cniReleaseIsSafe } from '../lib/report/cnis';
+import type { ArpStatus, CniKind, FragileFix, HostDevice, LinkVerdict, PodNeighbour, Veth } from '../lib/report/schema';
 import type { IpLink, IpNeigh, IpRoute } from './collect/ipJson';
 import { gatewayIpFor } from './collect/podGateway';
 import type { PodRef } from './collect/ipam';
-import type { VethObservation } from './collect/veths';
+import { isStaticNeighbour, type VethObservation } from './collect/veths';
 
 const MAC_RE = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
 
@@ -56,14 +57,44 @@ export class VerdictError extends Error {
   }
 }
 
+/** Every static (PERMANENT or NOARP) entry on the pod's end of the veth, IPv4 and IPv6, judged against the host MAC. */
+export function staticNeighbours(neighbours: readonly IpNeigh[], peerIfname: string, hostMac: string): PodNeighbour[] {
+  return neighbours
+    .filter((n) => (n.dev === null || n.dev === peerIfname) && isStaticNeighbour(n) && n.dst.length <= 64)
+    .slice(0, 64)
+    .map((n) => {
+      const lladdr = normalMac(n.lladdr);
+      return { ip: n.dst, lladdr, state: n.state.slice(0, 16), matchesHost: lladdr === hostMac };
+    });
+}
+
+export interface BuildVethOptions {
+  /**
+   * Whether the pod's gateway entry should carry the host veth's MAC (default true). Bridge CNIs (bridge,
+   * flannel) route pods via cni0, whose MAC a dynamic gateway entry rightly holds: there only static entries count.
+   */
+  gatewayIsHostVeth?: boolean;
+}
+
+/**
+ * arpStatus with every static entry counted: any static entry for another MAC makes it a mismatch, whatever the
+ * gateway entry says; a CNI whose gateway is not the host veth is judged on static entries alone.
+ */
+export function combinedArpStatus(gatewayStatus: ArpStatus, statics: readonly PodNeighbour[], gatewayIsHostVeth: boolean): ArpStatus {
+  if (gatewayStatus === 'unknown') return 'unknown';
+  if (statics.some((n) => !n.matchesHost)) return 'mismatch';
+  return gatewayIsHostVeth ? gatewayStatus : 'ok';
+}
+
 /** One report row from an observation, the link policy udev would apply to it, and the IPAM pod map. */
-export function buildVeth(obs: VethObservation, link: LinkVerdict, pods: ReadonlyMap<string, PodRef>): Veth {
+export function buildVeth(obs: VethObservation, link: LinkVerdict, pods: ReadonlyMap<string, PodRef>, opts: BuildVethOptions = {}): Veth {
   const mac = normalMac(obs.host.address);
   if (!mac) throw new VerdictError(`${obs.host.ifname}: host veth has no usable MAC (${obs.host.address})`);
   const readable = obs.peer !== null && obs.podView !== null;
   const gatewayIp = readable ? gatewayIpFor(obs.peer as IpLink, obs.podView!.routes) : null;
   const neighbour = readable && gatewayIp ? gatewayNeighbour(obs.podView!.neighbours, gatewayIp, obs.peer!.ifname) : null;
   const podIP = podIpOf(obs.peer, obs.hostRoutes);
+  const statics = readable ? staticNeighbours(obs.podView!.neighbours, obs.peer!.ifname, mac) : [];
   return {
     ifname: obs.host.ifname,
     ifindex: obs.host.ifindex,
@@ -79,11 +110,19 @@ export function buildVeth(obs: VethObservation, link: LinkVerdict, pods: Readonl
     gatewayIp,
     gatewayLladdr: normalMac(neighbour?.lladdr),
     gatewayState: neighbour ? neighbour.state.slice(0, 16) : null,
-    arpStatus: arpStatus(mac, neighbour, readable),
+    arpStatus: combinedArpStatus(arpStatus(mac, neighbour, readable), statics, opts.gatewayIsHostVeth ?? true),
+    ...(readable ? { neighbours: statics } : {}),
   };
 }
 
 export type NodeVerdictState = 'broken' | 'at-risk' | 'fragile' | 'unknown' | 'healthy';
+
+/** What the node verdict knows of the CNI: its kind and release (cni in the report) and its own host devices. */
+export interface NodeCni {
+  kind?: CniKind;
+  version?: string | null;
+  hostDevices?: readonly Pick<HostDevice, 'ifname' | 'role' | 'udevRewritesMac'>[];
+}
 
 export interface NodeVerdict {
   state: NodeVerdictState;
@@ -99,21 +138,38 @@ export interface NodeVerdict {
 export function nodeVerdict(
   veths: readonly Pick<Veth, 'arpStatus'>[],
   newVeth: Pick<LinkVerdict, 'udevRewritesMac' | 'linkFile'>,
+  cni: NodeCni = {},
   fragile: readonly Pick<FragileFix, 'message'>[] = [],
 ): NodeVerdict {
   const counts: Record<ArpStatus, number> = { ok: 0, mismatch: 0, missing: 0, unknown: 0 };
   for (const v of veths) counts[v.arpStatus]++;
+  const kind = cni.kind ?? 'unknown';
+  const facts = CNI_FACTS[kind];
   if (counts.mismatch > 0) {
-    return { state: 'broken', counts, reason: `${counts.mismatch} pod(s) have a gateway neighbour entry that no longer matches their host veth MAC` };
+    return { state: 'broken', counts, reason: `${counts.mismatch} pod(s) have a static neighbour entry that no longer matches their host veth MAC (${facts.name}: ${facts.breaks})` };
   }
-  if (newVeth.udevRewritesMac) {
-    return { state: 'at-risk', counts, reason: `udev would rewrite the MAC of the next CNI veth (${newVeth.linkFile ?? 'no link file'})` };
+  const safe = cniReleaseIsSafe(kind, cni.version);
+  const rewritingDevices = (cni.hostDevices ?? []).filter((d) => d.udevRewritesMac);
+  if (newVeth.udevRewritesMac && safe !== true) {
+    const version = cni.version ? ` v${cni.version}` : '';
+    const fix = facts.safeSince ? `; ${facts.name} v${facts.safeSince}+ sets the MAC itself` : '';
+    return { state: 'at-risk', counts, reason: `udev would rewrite the MAC of the next CNI veth (${newVeth.linkFile ?? 'no link file'}); with ${facts.name}${version} ${facts.breaks}${fix}` };
+  }
+  if (rewritingDevices.length > 0) {
+    const names = rewritingDevices.map((d) => `${d.ifname} (${d.role})`).join(', ');
+    return { state: 'at-risk', counts, reason: `udev would rewrite the MAC of ${names} when it is next created or moved; with ${facts.name} ${facts.breaks}` };
   }
   if (fragile.length > 0) {
     return { state: 'fragile', counts, reason: fragile.map((f) => f.message).join(' ') };
   }
+  // VPC CNI v1.20.1-v1.20.4: safe from udev, but can fail pod creation under netlink churn (#3460, #3516).
+  const rec = facts.recommended;
+  const note =
+    newVeth.udevRewritesMac && safe === true
+      ? `; ${facts.name} v${cni.version} sets host veth MACs itself, so new veths are safe${rec && cniRecommendUpgrade(kind, cni.version) ? `; upgrade to v${rec}+ (earlier releases can fail pod creation under netlink churn)` : ''}`
+      : '';
   if (counts.unknown > 0 || counts.missing > 0) {
-    return { state: 'unknown', counts, reason: `${counts.unknown + counts.missing} pod(s) could not be checked or have no gateway entry` };
+    return { state: 'unknown', counts, reason: `${counts.unknown + counts.missing} pod(s) could not be checked or have no gateway entry${note}` };
   }
-  return { state: 'healthy', counts, reason: veths.length === 0 ? 'no pod veths on this node' : `all ${veths.length} pod(s) have matching gateway entries` };
+  return { state: 'healthy', counts, reason: (veths.length === 0 ? 'no pod veths on this node' : `all ${veths.length} pod(s) have matching gateway entries`) + note };
 }

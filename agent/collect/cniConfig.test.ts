@@ -37,14 +37,30 @@ describe('collectCniConfig under --root', () => {
   };
 
   it('defaults to eni with no config directory and no finding', async () => {
-    expect(await collectCniConfig(root)).toEqual({ vethPrefix: 'eni', configFile: null, findings: [] });
+    expect(await collectCniConfig(root)).toEqual({ vethPrefix: 'eni', configFile: null, first: null, findings: [] });
   });
 
   it('uses the first aws conflist, as the runtime does', async () => {
     await put('10-aws.conflist', conflist('abc'));
     await put('20-aws.conflist', conflist('xyz'));
     await put('05-other.conflist', conflist('no'));
-    expect(await collectCniConfig(root)).toEqual({ vethPrefix: 'abc', configFile: '/etc/cni/net.d/10-aws.conflist', findings: [] });
+    // 05-other.conflist is what the runtime loads: it names the CNI, whatever the aws files say.
+    expect(await collectCniConfig(root)).toEqual({
+      vethPrefix: 'abc',
+      configFile: '/etc/cni/net.d/10-aws.conflist',
+      first: { file: '/etc/cni/net.d/05-other.conflist', kind: 'aws-vpc-cni', pluginType: 'aws-cni' },
+      findings: [],
+    });
+  });
+
+  it('names the CNI from the first config file by name, .conf and .json included', async () => {
+    await put('10-flannel.conflist', JSON.stringify({ name: 'cbr0', plugins: [{ type: 'flannel', delegate: { isDefaultGateway: true } }, { type: 'portmap' }] }));
+    await put('05-bridge.conf', JSON.stringify({ name: 'mynet', type: 'bridge', bridge: 'cni0' }));
+    await put('.00-hidden.conflist', JSON.stringify({ plugins: [{ type: 'calico' }] }));
+    await put('01-notes.txt', 'not a config');
+    const c = await collectCniConfig(root);
+    expect(c.first).toEqual({ file: '/etc/cni/net.d/05-bridge.conf', kind: 'bridge', pluginType: 'bridge' });
+    expect(c.configFile).toBeNull();
   });
 
   it('reports a malformed conflist as a finding and falls back', async () => {

@@ -3,15 +3,18 @@
 import { readdir } from 'node:fs/promises';
 import { z } from 'zod';
 import type { Finding } from '../../lib/report/schema';
+import { cniFromConfigText, type ConfigIdentity, firstConfigName } from './cniKind';
 import { readHostText, underRoot } from './hostFiles';
 
 export const DEFAULT_VETH_PREFIX = 'eni';
-const CNI_CONF_DIR = '/etc/cni/net.d';
+const DEFAULT_CNI_CONF_DIR = '/etc/cni/net.d';
 
 export interface CniConfig {
   vethPrefix: string;
   /** Host path (without --root) of the conflist the prefix came from; null when the default was assumed. */
   configFile: string | null;
+  /** The file the runtime loads (first by name) and the CNI its first plugin names; null without one. */
+  first: ({ file: string } & ConfigIdentity) | null;
   findings: Finding[];
 }
 
@@ -38,8 +41,11 @@ export function vethPrefixFromConflist(text: string): { prefix: string | null } 
   return { prefix };
 }
 
-export async function collectCniConfig(root: string): Promise<CniConfig> {
-  const dir = underRoot(root, CNI_CONF_DIR);
+/** `confDir`: read the config from this directory as it is (not under root); reported paths are then its own. */
+export async function collectCniConfig(root: string, confDir?: string): Promise<CniConfig> {
+  const CNI_CONF_DIR = confDir ?? DEFAULT_CNI_CONF_DIR;
+  const dir = confDir ?? underRoot(root, CNI_CONF_DIR);
+  const hostFile = (p: string) => (confDir ? p : underRoot(root, p));
   let names: string[];
   try {
     names = await readdir(dir);
@@ -49,14 +55,15 @@ export async function collectCniConfig(root: string): Promise<CniConfig> {
       code === 'ENOENT'
         ? []
         : [{ code: 'cni-config-unreadable', severity: 'warning', message: `cannot list ${CNI_CONF_DIR}: ${(e as Error).message}`, path: CNI_CONF_DIR }];
-    return { vethPrefix: DEFAULT_VETH_PREFIX, configFile: null, findings };
+    return { vethPrefix: DEFAULT_VETH_PREFIX, configFile: null, first: null, findings };
   }
+  const first = await identifyFirst(CNI_CONF_DIR, hostFile, names);
   // The container runtime loads the lexically first config file; do the same among the AWS ones.
   const candidates = names.filter((n) => n.includes('aws') && n.endsWith('.conflist')).sort();
   const findings: Finding[] = [];
   for (const name of candidates) {
     const hostPath = `${CNI_CONF_DIR}/${name}`;
-    const read = await readHostText(underRoot(root, hostPath), 1024 * 1024);
+    const read = await readHostText(hostFile(hostPath), 1024 * 1024);
     if (!read.ok) {
       findings.push({ code: 'cni-config-unreadable', severity: 'warning', message: `cannot read ${hostPath}: ${read.error}`, path: hostPath });
       continue;
@@ -66,7 +73,17 @@ export async function collectCniConfig(root: string): Promise<CniConfig> {
       findings.push({ code: 'cni-config-malformed', severity: 'warning', message: `${hostPath}: ${result.error}; assuming veth prefix "${DEFAULT_VETH_PREFIX}"`, path: hostPath });
       continue;
     }
-    return { vethPrefix: result.prefix ?? DEFAULT_VETH_PREFIX, configFile: hostPath, findings };
+    return { vethPrefix: result.prefix ?? DEFAULT_VETH_PREFIX, configFile: hostPath, first, findings };
   }
-  return { vethPrefix: DEFAULT_VETH_PREFIX, configFile: null, findings };
+  return { vethPrefix: DEFAULT_VETH_PREFIX, configFile: null, first, findings };
+}
+
+/** The CNI named by the file the runtime loads; an unreadable or odd file names none (the interfaces decide). */
+async function identifyFirst(dir: string, hostFile: (p: string) => string, names: readonly string[]): Promise<CniConfig['first']> {
+  const name = firstConfigName(names);
+  if (name === null) return null;
+  const file = `${dir}/${name}`;
+  const read = await readHostText(hostFile(file), 1024 * 1024);
+  const id = read.ok ? cniFromConfigText(read.text) : null;
+  return id ? { file, ...id } : null;
 }

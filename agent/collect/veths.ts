@@ -35,7 +35,7 @@ export interface VethObservation {
 
 export interface ObserveOptions {
   root: string;
-  /** Host veths whose names start with one of these are pod veths of the VPC CNI. */
+  /** Host veths whose names start with one of these are pod veths of the node's CNI ("" takes every one). */
   vethPrefixes: readonly string[];
   concurrency?: number;
   /** Read pod namespaces through their processes where possible (default true); false: ip for every one. */
@@ -55,6 +55,16 @@ interface KeptStructure {
   fingerprint: string;
   links: IpLink[];
   routes: IpRoute[];
+  /**
+   * The last ip read showed a static entry /proc/net/arp cannot show as such (IPv6, or NOARP, which it prints
+   * like a dynamic entry): ip reads this namespace every scan, so such entries are always judged.
+   */
+  staticBeyondArp: boolean;
+}
+
+/** PERMANENT or NOARP: entries the CNI (or someone) pinned, which nothing refreshes when the host MAC changes. */
+export function isStaticNeighbour(n: Pick<IpNeigh, 'state'>): boolean {
+  return n.state.includes('PERMANENT') || n.state.includes('NOARP');
 }
 
 const kept = new Map<string, KeptStructure>();
@@ -109,19 +119,22 @@ export function keepable(routes: readonly IpRoute[]): boolean {
 }
 
 /**
- * The gateway entry of `host`'s pod as `ip -j neigh show` would list it, from the ARP table: [] for none,
- * [entry] for a PERMANENT one, null when only ip can tell (another state, an IPv6 gateway, no peer).
+ * The entries of `host`'s pod that the verdict reads, as `ip -j neigh show` would list them, from the ARP table:
+ * the gateway entry ([] for none, PERMANENT) and every other PERMANENT entry on the pod's end; null when only ip
+ * can tell (a gateway entry in another state, an IPv6 gateway, no peer).
  */
-function gatewayEntryFromArp(host: IpLink, f: FastNetns): IpNeigh[] | null {
+function staticEntriesFromArp(host: IpLink, f: FastNetns): IpNeigh[] | null {
   const peer = findPeer(host, f.structure.links);
   if (!peer) return null;
   const gatewayIp = gatewayIpFor(peer, f.structure.routes);
   if (!isIPv4(gatewayIp)) return null;
-  const entries = f.arp.filter((e) => e.ip === gatewayIp && e.dev === peer.ifname);
-  if (entries.length === 0) return [];
+  const onPeer = f.arp.filter((e) => e.dev === peer.ifname);
+  const entries = onPeer.filter((e) => e.ip === gatewayIp);
+  if (entries.length > 1) return null;
   const [e] = entries;
-  if (entries.length > 1 || e.flags !== ARP_FLAGS_PERMANENT || e.hwType !== ARPHRD_ETHER) return null;
-  return [{ dst: gatewayIp, dev: peer.ifname, lladdr: e.hwAddr, state: ['PERMANENT'] }];
+  if (e && (e.flags !== ARP_FLAGS_PERMANENT || e.hwType !== ARPHRD_ETHER)) return null;
+  const others = onPeer.filter((o) => o.ip !== gatewayIp && o.flags === ARP_FLAGS_PERMANENT && o.hwType === ARPHRD_ETHER);
+  return [...(e ? [e] : []), ...others].map((x) => ({ dst: x.ip, dev: peer.ifname, lladdr: x.hwAddr, state: ['PERMANENT'] }));
 }
 
 /** Reader shells run side by side; the machine this was tuned on has 2 cores. */
@@ -134,7 +147,10 @@ export function findPeer(host: IpLink, links: readonly IpLink[]): IpLink | null 
   return links.find((l) => l.ifindex === host.linkIndex && (l.linkIndex === null || l.linkIndex === host.ifindex)) ?? null;
 }
 
-export async function observeVeths(opts: ObserveOptions): Promise<{ observations: VethObservation[]; findings: Finding[]; stats: ObserveStats }> {
+/** Host veths that belong to the CNI's own plumbing, not to a pod (reported under hostDevices instead). */
+const NOT_POD_VETHS = new Set(['lxc_health']);
+
+export async function observeVeths(opts: ObserveOptions): Promise<{ observations: VethObservation[]; findings: Finding[]; stats: ObserveStats; hostNet: HostNetwork }> {
   const concurrency = opts.concurrency ?? DEFAULT_CONCURRENCY;
   const findings: Finding[] = [];
   const views = new Map<string, NetnsRead>();
@@ -152,7 +168,10 @@ export async function observeVeths(opts: ObserveOptions): Promise<{ observations
   /** What ip read of a named namespace; kept for the next scan when its fingerprint was taken first. */
   const remember = (name: string, read: NetnsRead) => {
     const b = before.get(name);
-    if (read.ok && b && keepable(read.view.routes)) kept.set(name, { ...b, links: read.view.links, routes: read.view.routes });
+    if (read.ok && b && keepable(read.view.routes)) {
+      const staticBeyondArp = read.view.neighbours.some((n) => isStaticNeighbour(n) && (!isIPv4(n.dst) || n.state.includes('NOARP')));
+      kept.set(name, { ...b, links: read.view.links, routes: read.view.routes, staticBeyondArp });
+    }
     else kept.delete(name);
   };
 
@@ -168,8 +187,8 @@ export async function observeVeths(opts: ObserveOptions): Promise<{ observations
 
   // A veth whose peer sits in the host namespace too has no pod; veths of other CNIs are not ours to judge.
   const podSide = hostNet.veths.filter((l) => l.linkNetnsid !== null);
-  const veths = podSide.filter((l) => opts.vethPrefixes.some((p) => l.ifname.startsWith(p)));
-  const others = podSide.length - veths.length;
+  const veths = podSide.filter((l) => !NOT_POD_VETHS.has(l.ifname) && opts.vethPrefixes.some((p) => l.ifname.startsWith(p)));
+  const others = podSide.filter((l) => !NOT_POD_VETHS.has(l.ifname)).length - veths.length;
   if (others > 0) {
     findings.push({
       code: 'veths-not-checked',
@@ -194,7 +213,7 @@ export async function observeVeths(opts: ObserveOptions): Promise<{ observations
     const name = namedTargets.get(v.linkNetnsid as number);
     const f = name === undefined ? undefined : fast.get(name);
     if (name === undefined || !f) continue;
-    const entry = gatewayEntryFromArp(v, f);
+    const entry = f.structure.staticBeyondArp ? null : staticEntriesFromArp(v, f);
     if (entry === null) toIp.add(name);
     else fastNeighbours.set(name, [...(fastNeighbours.get(name) ?? []), ...entry]);
   }
@@ -278,5 +297,5 @@ export async function observeVeths(opts: ObserveOptions): Promise<{ observations
     }
   }
   lastStats = stats;
-  return { observations, findings: findings.slice(0, 900), stats };
+  return { observations, findings: findings.slice(0, 900), stats, hostNet };
 }

@@ -1,14 +1,16 @@
-// npm run lab -- up --pods N --broken K [--modern M] | down | break --pod <hostIfname|index> | status
+// npm run lab -- up --pods N --broken K [--modern M] [--cni aws|azure|calico|flannel|bridge] | down | break --pod <hostIfname|index> | status
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { LabError, labBreak, labDown, labUp, readLabState, resolveLabPod } from './lab';
+import { LAB_CNIS, LAB_CNI_CONF_DIR, type LabCni, LabError, labBreak, labDown, labUp, readLabState, resolveLabPod } from './lab';
 
 const USAGE = `usage: npm run lab -- <command>
-  up --pods N [--broken K] [--modern M] [--pause]
+  up --pods N [--broken K] [--modern M] [--pause] [--cni aws|azure|calico|flannel|bridge]
                                           wire N pod namespaces like the VPC CNI; break K of them with real udev;
                                           make the last M the CNI >= v1.20.1 way (MAC set, udev leaves them alone);
                                           --pause: a process in every pod namespace, like containerd's pause
+                                          --cni: wire as that CNI does (default aws; docs/cnis.md); its config
+                                          goes to ${LAB_CNI_CONF_DIR} (agent: --cni-conf-dir ${LAB_CNI_CONF_DIR})
   down                                    remove everything the lab made
   break --pod <hostIfname|index>          break one more lab pod with real udev
   status                                  the lab's state as JSON (null when no lab is up)`;
@@ -30,14 +32,23 @@ function summary(state: Awaited<ReturnType<typeof readLabState>>) {
     pods: state.pods.length,
     broken: state.pods.filter((p) => p.broken).map((p) => p.hostIfname),
     ipamFile: state.ipamFile,
+    cni: state.cni,
+    cniConfFile: state.cniConfFile,
+    devices: state.devices.map((d) => ({ ifname: d.ifname, macAtCreation: d.macAtCreation, mac: d.mac, broken: d.broken })),
   };
+}
+
+function cniOption(value: string | undefined): LabCni {
+  if (value === undefined) return 'aws';
+  if (!(LAB_CNIS as readonly string[]).includes(value)) throw new UsageError(`--cni must be one of ${LAB_CNIS.join(', ')}, got ${JSON.stringify(value)}`);
+  return value as LabCni;
 }
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const { values } = parseArgs({
     args: rest,
-    options: { pods: { type: 'string' }, broken: { type: 'string' }, modern: { type: 'string' }, pod: { type: 'string' }, pause: { type: 'boolean' } },
+    options: { pods: { type: 'string' }, broken: { type: 'string' }, modern: { type: 'string' }, pod: { type: 'string' }, pause: { type: 'boolean' }, cni: { type: 'string' } },
     strict: true,
     allowPositionals: false,
   });
@@ -48,6 +59,7 @@ export async function main(argv: string[]): Promise<number> {
         broken: intOption(values.broken, 'broken', 0),
         modern: intOption(values.modern, 'modern', 0),
         pause: values.pause === true,
+        cni: cniOption(values.cni),
       });
       console.log(JSON.stringify(summary(state), null, 2));
       return 0;

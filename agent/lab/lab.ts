@@ -6,11 +6,13 @@ import { mkdir, readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { run } from '../collect/exec';
 import { IPAM_JSON } from '../collect/ipam';
+import { CNI_STYLES, type LabCni } from './cnis';
+import { checkDevicesAbsent, createDevices, devicesFor, hostLinks, removeDevices } from './devices';
 import { LabError } from './errors';
-import { hostVethName, labPodIP, podNetnsName, randomPodName } from './names';
-import { LAB_NAMESPACE, type LabPod, type LabState, claimLabState, readLabState, removeLabState, writeLabState } from './state';
+import { labPodIP, podNetnsName, randomPodName } from './names';
+import { LAB_DIR, LAB_NAMESPACE, type LabPod, type LabState, claimLabState, readLabState, removeLabState, writeLabState } from './state';
 import { startPauses, stopPauses } from './pause';
-import { applyLinkPolicy } from './udev';
+import { applyLinkPolicy, runLinkSetup } from './udev';
 import { type PodSpec, addNamespaces, labOwnedHostVeths, existingNetns, removeWiring, wirePods } from './wiring';
 
 export { LabError } from './errors';
@@ -18,7 +20,11 @@ export { readLabState, LAB_STATE_FILE } from './state';
 export type { LabPod, LabState } from './state';
 
 export const MAX_LAB_PODS = 500;
-const VETH_PREFIX = 'eni';
+/** Bridge CNIs put every pod in cni0's 10.244.0.0/24. */
+export const MAX_BRIDGED_LAB_PODS = 250;
+/** The lab's own CNI config directory (the agent reads it with --cni-conf-dir); /etc/cni/net.d is never touched. */
+export const LAB_CNI_CONF_DIR = `${LAB_DIR}/cni/net.d`;
+export { LAB_CNIS, type LabCni } from './cnis';
 
 export interface LabUpOptions {
   pods: number;
@@ -27,6 +33,8 @@ export interface LabUpOptions {
   modern?: number;
   /** Start a pause process in every pod namespace, as containerd does on a node (default: bind mounts only). */
   pause?: boolean;
+  /** Which CNI's wiring to imitate (default aws). `modern` pods (and, when every pod is modern, the devices) use its fixed release's way. */
+  cni?: LabCni;
 }
 
 export interface LabDownSummary {
@@ -99,7 +107,9 @@ async function writeIpamIfAbsent(state: LabState): Promise<void> {
 export async function labUp(opts: LabUpOptions): Promise<LabState> {
   requireRoot();
   const modern = opts.modern ?? 0;
-  checkCount('pods', opts.pods, 1, MAX_LAB_PODS);
+  const cni = opts.cni ?? 'aws';
+  const style = CNI_STYLES[cni];
+  checkCount('pods', opts.pods, 1, style.bridged ? MAX_BRIDGED_LAB_PODS : MAX_LAB_PODS);
   checkCount('modern', modern, 0, opts.pods);
   checkCount('broken', opts.broken, 0, opts.pods - modern);
   if (opts.broken > 0) {
@@ -108,14 +118,18 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
     });
   }
 
+  if (devicesFor(cni).length > 0) await checkDevicesAbsent(cni);
+
   const specs: Array<PodSpec & { namespace: string; name: string }> = [];
   const usedNames = new Set<string>();
+  // Which pre-fix pods udev will break, chosen now: a Calico pod breaks because its ee:ee:... did not stick.
+  const toBreak = new Set(shuffle(Array.from({ length: opts.pods - modern }, (_, i) => i)).slice(0, opts.broken));
   for (let i = 0; i < opts.pods; i++) {
     let name = randomPodName(i);
-    let hostIfname = hostVethName(VETH_PREFIX, LAB_NAMESPACE, name);
+    let hostIfname = style.hostVethName(LAB_NAMESPACE, name);
     while (usedNames.has(hostIfname)) {
       name = randomPodName(i);
-      hostIfname = hostVethName(VETH_PREFIX, LAB_NAMESPACE, name);
+      hostIfname = style.hostVethName(LAB_NAMESPACE, name);
     }
     usedNames.add(hostIfname);
     specs.push({
@@ -123,6 +137,8 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
       hostIfname,
       podIP: labPodIP(i),
       cniStyle: i >= opts.pods - modern ? 'v1.20.1' : 'pre-1.20.1',
+      cni,
+      macDidNotStick: toBreak.has(i),
       namespace: LAB_NAMESPACE,
       name,
     });
@@ -131,15 +147,30 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
   const state: LabState = {
     version: 1,
     createdAt: new Date().toISOString(),
-    vethPrefix: VETH_PREFIX,
+    vethPrefix: style.hostVethName('', '').replace(/[0-9a-f]+$/, ''),
     ipamFile: null,
     ipamDirCreated: null,
     ipamSha256: null,
     pendingNetns: specs.map((s) => s.netns),
     pods: [],
+    cni,
+    cniConfFile: `${LAB_CNI_CONF_DIR}/${style.configName}`,
+    devices: [],
   };
   await claimLabState(state);
   try {
+    await mkdir(LAB_CNI_CONF_DIR, { recursive: true, mode: 0o755 });
+    await writeFile(state.cniConfFile!, JSON.stringify(style.config, null, 2) + '\n', { mode: 0o644 });
+    state.devices = await createDevices(cni, opts.pods > 0 && modern === opts.pods).catch(async (e: unknown) => {
+      // Whatever did get created is the lab's: record it by name so down removes it.
+      const links = await hostLinks();
+      state.devices = devicesFor(cni).flatMap((d) => {
+        const l = links.get(d);
+        return l?.mac ? [{ ifname: d, ifindex: l.ifindex, kind: d === 'cni0' ? ('bridge' as const) : ('vxlan' as const), macAtCreation: l.mac, mac: l.mac, broken: false }] : [];
+      });
+      throw e;
+    });
+    await writeLabState(state);
     await addNamespaces(specs.map((s) => s.netns));
     const wired = await wirePods(specs);
     state.pods = wired.map((w, i) => ({
@@ -148,7 +179,8 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
       podIfname: 'eth0',
       podIP: w.podIP,
       hostMac: w.hostMac,
-      gatewayLladdr: w.hostMac,
+      gatewayLladdr: w.gatewayLladdr,
+      pinned: w.pinned,
       broken: false,
       namespace: specs[i].namespace,
       name: specs[i].name,
@@ -161,15 +193,27 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
       for (const pod of state.pods) pod.pause = pauses.get(pod.netns) ?? null;
       await writeLabState(state);
     }
-    await writeIpamIfAbsent(state);
+    if (cni === 'aws') await writeIpamIfAbsent(state);
 
-    const breakable = state.pods.filter((p) => p.cniStyle === 'pre-1.20.1');
-    for (const pod of shuffle(breakable).slice(0, opts.broken)) {
+    for (const i of toBreak) {
+      const pod = state.pods[i];
       const { after } = await applyLinkPolicy(pod.hostIfname);
       pod.hostMac = after;
       pod.broken = true;
       await writeLabState(state);
     }
+    // A bridge follows its ports' MACs until someone sets one: record what each device carries now.
+    const now = await hostLinks();
+    for (const d of state.devices) d.mac = now.get(d.ifname)?.mac ?? d.mac;
+    // The devices as udev treats them after the pods came: real udev decides whether their MAC changes.
+    if (opts.broken > 0) {
+      for (const d of state.devices) {
+        const r = await runLinkSetup(d.ifname);
+        d.mac = r.after;
+        d.broken = r.after !== r.before;
+      }
+    }
+    await writeLabState(state);
     return state;
   } catch (e) {
     await labDown().catch((downErr) => {
@@ -194,6 +238,12 @@ export async function labDown(): Promise<LabDownSummary> {
   }
   const namespaces = [...(await existingNetns())].filter((n) => ours.has(n));
   await removeWiring([...owned.keys()], namespaces);
+  notes.push(...(await removeDevices(state.devices)));
+  if (state.cniConfFile) {
+    await rm(state.cniConfFile, { force: true });
+    await rmdir(LAB_CNI_CONF_DIR).catch(() => undefined);
+    await rmdir(path.dirname(LAB_CNI_CONF_DIR)).catch(() => undefined);
+  }
 
   let ipamFileRemoved = false;
   if (state.ipamFile) {

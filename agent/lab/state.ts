@@ -15,7 +15,10 @@ const labPodSchema = z.object({
   podIfname: z.literal('eth0'),
   podIP: z.string(),
   hostMac: mac,
+  /** The host end's MAC when the CNI wired the pod: what its static entries pin (when `pinned`). */
   gatewayLladdr: mac,
+  /** Whether the pod holds static neighbour entries for it (false for calico, flannel, bridge). */
+  pinned: z.boolean().default(true),
   broken: z.boolean(),
   namespace: z.string(),
   name: z.string(),
@@ -37,10 +40,28 @@ const labStateSchema = z.object({
   /** Namespaces created before their pod was fully wired (a crash mid-up): down removes them too. */
   pendingNetns: z.array(z.string().regex(/^cni-[0-9a-f-]{36}$/)),
   pods: z.array(labPodSchema),
+  /** Which CNI the lab imitates (lab up --cni); absent in state written before there was a choice. */
+  cni: z.enum(['aws', 'azure', 'calico', 'flannel', 'bridge']).default('aws'),
+  /** The CNI config file the lab wrote under LAB_DIR (never /etc/cni/net.d), for the agent's --cni-conf-dir. */
+  cniConfFile: z.string().nullable().default(null),
+  /** cni0 / flannel.1 the lab made (bridge CNIs), by name and ifindex. */
+  devices: z
+    .array(
+      z.object({
+        ifname: z.string(),
+        ifindex: z.number().int().positive(),
+        kind: z.enum(['bridge', 'vxlan']),
+        macAtCreation: mac,
+        mac,
+        broken: z.boolean(),
+      }),
+    )
+    .default([]),
 });
 
 export type LabPod = z.infer<typeof labPodSchema>;
 export type LabState = z.infer<typeof labStateSchema>;
+export type LabStateInput = z.input<typeof labStateSchema>;
 
 export async function readLabState(): Promise<LabState | null> {
   let text: string;

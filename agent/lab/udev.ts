@@ -17,6 +17,15 @@ async function sysfsMac(ifname: string): Promise<string> {
  * would not have broken the pod either, and pretending otherwise would make the lab lie.
  */
 export async function applyLinkPolicy(ifname: string): Promise<{ before: string; after: string }> {
+  const r = await runLinkSetup(ifname);
+  if (r.after === r.before) {
+    throw new LabError(`udev left the MAC of ${ifname} unchanged, so the link policy in force would not break this pod (${r.why || 'no udev explanation printed'})`);
+  }
+  return { before: r.before, after: r.after };
+}
+
+/** udev's link setup on one device, whatever it does: the MAC before and after and udev's own words. */
+export async function runLinkSetup(ifname: string): Promise<{ before: string; after: string; why: string }> {
   const before = await sysfsMac(ifname);
   let output: string;
   try {
@@ -27,13 +36,10 @@ export async function applyLinkPolicy(ifname: string): Promise<{ before: string;
     throw e;
   }
   const after = await sysfsMac(ifname);
-  if (after === before) {
-    const why = output
-      .split('\n')
-      .filter((l) => /Config file|MAC address|static MAC|addr_assign_type|No matching link configuration/i.test(l))
-      .map((l) => l.trim())
-      .join(' | ');
-    throw new LabError(`udev left the MAC of ${ifname} unchanged, so the link policy in force would not break this pod (${why || 'no udev explanation printed'})`);
-  }
-  return { before, after };
+  const why = output
+    .split('\n')
+    .filter((l) => /Config file|MAC address|static MAC|addr_assign_type|No matching link configuration/i.test(l))
+    .map((l) => l.trim())
+    .join(' | ');
+  return { before, after, why };
 }

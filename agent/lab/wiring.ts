@@ -6,8 +6,10 @@
 // to the host namespace, brought up and given the host /32 route. Moving keeps aat=1, which is what lets udev
 // rewrite the MAC on the `add` event in the host namespace.
 // v1.20.1+ passes a random locally administered MAC when creating the pair, so the host end has aat=3.
+// Other CNIs (lab up --cni): the same order with their names, MACs, neighbours and bridge (cnis.ts).
 import { CommandError, mapLimit, run } from '../collect/exec';
 import { parseJsonStream, parseLinks } from '../collect/ipJson';
+import { BRIDGE_GATEWAY, CNI_STYLES, type LabCni } from './cnis';
 import { LabError } from './errors';
 import { randomLocalMac } from './names';
 
@@ -15,11 +17,19 @@ export interface PodSpec {
   netns: string;
   hostIfname: string;
   podIP: string;
+  /** 'v1.20.1': the CNI release that fixed it (for other CNIs too: the fixed release's way). */
   cniStyle: 'pre-1.20.1' | 'v1.20.1';
+  /** Which CNI's way (default aws). */
+  cni?: LabCni;
+  /** Calico: this pod's ee:ee:ee:ee:ee:ee did not stick (udev won the race), so the lab leaves the kernel MAC. */
+  macDidNotStick?: boolean;
 }
 
 export interface WiredPod extends PodSpec {
   hostMac: string;
+  /** The host end's MAC at creation, which the pod's static entries pin when `pinned`. */
+  gatewayLladdr: string;
+  pinned: boolean;
 }
 
 const GATEWAY = '169.254.1.1';
@@ -41,16 +51,19 @@ export async function addNamespaces(names: readonly string[]): Promise<void> {
 
 /** Everything that happens inside the pod namespace, ending with the host end moved to our namespace. */
 async function wirePodSide(spec: PodSpec): Promise<WiredPod> {
-  const peerMac = spec.cniStyle === 'v1.20.1' ? ` address ${randomLocalMac()}` : '';
+  const style = CNI_STYLES[spec.cni ?? 'aws'];
+  const fixedMac = spec.cniStyle === 'v1.20.1' ? style.fixedMac : null;
+  const peerMac = fixedMac === null ? '' : ` address ${fixedMac === 'random' ? randomLocalMac() : fixedMac}`;
+  const routing = style.bridged
+    ? [`addr add ${spec.podIP}/24 dev eth0`, `route add default via ${BRIDGE_GATEWAY} dev eth0`]
+    : [`route add ${GATEWAY} dev eth0 scope link`, `route add default via ${GATEWAY} dev eth0`, `addr add ${spec.podIP}/32 dev eth0`];
   const out = await ipBatch(
     spec.netns,
     [
       `link add eth0 mtu ${MTU} type veth peer name ${spec.hostIfname} mtu ${MTU}${peerMac}`,
       `link set ${spec.hostIfname} up`,
       'link set eth0 up',
-      `route add ${GATEWAY} dev eth0 scope link`,
-      `route add default via ${GATEWAY} dev eth0`,
-      `addr add ${spec.podIP}/32 dev eth0`,
+      ...routing,
       `link show dev ${spec.hostIfname}`,
     ],
     true,
@@ -60,10 +73,18 @@ async function wirePodSide(spec: PodSpec): Promise<WiredPod> {
   if (!hostMac) throw new LabError(`could not read the MAC of ${spec.hostIfname} in ${spec.netns}`);
   // The CNI reads the host end's MAC before the move and pins it; that is the value udev later invalidates.
   await ipBatch(spec.netns, [
-    `neigh add ${GATEWAY} lladdr ${hostMac} dev eth0 nud permanent`,
+    ...style.staticToHostVeth.map((ip) => `neigh add ${ip} lladdr ${hostMac} dev eth0 nud permanent`),
     `link set ${spec.hostIfname} netns ${process.pid}`,
   ]);
-  return { ...spec, hostMac };
+  return { ...spec, hostMac, gatewayLladdr: hostMac, pinned: style.staticToHostVeth.length > 0 };
+}
+
+/** Host-side steps per pod once its veth is in the host namespace: bridge port or /32 route, Calico's MAC. */
+function hostSideLines(p: WiredPod): string[] {
+  const style = CNI_STYLES[p.cni ?? 'aws'];
+  const mac = style.setAfterCreate && !p.macDidNotStick ? [`link set ${p.hostIfname} address ${style.setAfterCreate}`] : [];
+  if (style.bridged) return [...mac, `link set ${p.hostIfname} master cni0 up`];
+  return [...mac, `link set ${p.hostIfname} up`, `route add ${p.podIP}/32 dev ${p.hostIfname} scope link`];
 }
 
 export async function wirePods(specs: readonly PodSpec[], concurrency = 4): Promise<WiredPod[]> {
@@ -82,10 +103,11 @@ export async function wirePods(specs: readonly PodSpec[], concurrency = 4): Prom
   if (failure !== null) throw failure;
   const wired = settled as WiredPod[];
   if (wired.length > 0) {
-    await ipBatch(
-      null,
-      wired.flatMap((p) => [`link set ${p.hostIfname} up`, `route add ${p.podIP}/32 dev ${p.hostIfname} scope link`]),
-    );
+    await ipBatch(null, wired.flatMap(hostSideLines));
+    // What the host end carries now (Calico has just set its own MAC).
+    const links = parseLinks(parseJsonStream(await ipBatch(null, ['link show type veth'], true))[0]);
+    const macs = new Map(links.map((l) => [l.ifname, l.address]));
+    for (const p of wired) p.hostMac = macs.get(p.hostIfname) ?? p.hostMac;
   }
   return wired;
 }

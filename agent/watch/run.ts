@@ -17,6 +17,7 @@ import { ScanScheduler } from './scheduler';
 /** Structurally the same as agent/scan.ts's `scan`, so tests can feed deterministic reports. */
 export type ScanFn = (opts: {
   root: string;
+  cniConfDir?: string;
   node?: string;
   intervalSeconds: number;
   droppedReports?: number;
@@ -24,7 +25,7 @@ export type ScanFn = (opts: {
 
 export type RunConfig = Pick<
   AgentConfig,
-  'server' | 'token' | 'tokenFile' | 'intervalSeconds' | 'root' | 'node' | 'spoolDir' | 'spoolMaxReports' | 'spoolMaxBytes' | 'watch' | 'requestTimeoutMs'
+  'server' | 'token' | 'tokenFile' | 'intervalSeconds' | 'root' | 'cniConfDir' | 'node' | 'spoolDir' | 'spoolMaxReports' | 'spoolMaxBytes' | 'watch' | 'requestTimeoutMs'
 >;
 
 export interface RunDeps {
@@ -74,6 +75,7 @@ export async function runAgent(cfg: RunConfig, deps: RunDeps, signal: AbortSigna
       const started = Date.now();
       const report = await deps.scan({
         root: cfg.root,
+        cniConfDir: cfg.cniConfDir,
         node: cfg.node,
         intervalSeconds: cfg.intervalSeconds,
         droppedReports: spool.droppedReports,

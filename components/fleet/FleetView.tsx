@@ -11,6 +11,7 @@ import { hrefWith, useUrlParams } from '../timeline/urlState';
 import { Freshness } from '../ui/Freshness';
 import { fleetCsv, fleetJson } from './exportRows';
 import { FleetFilters } from './FleetFilters';
+import { FleetHazards } from './FleetHazards';
 import { FleetSummary } from './FleetSummary';
 import { FleetTable } from './FleetTable';
 import { FleetFixAll } from '../remediation/FleetFixAll';
@@ -53,6 +54,7 @@ export function FleetView() {
         hrefFor={(states: NodeState[]) => hrefWith(params, filterParams({ ...filter, states }))}
         onPick={(states) => change({ states })}
       />
+      <FleetHazards hazards={fleet.hazards} />
       <FleetFixAll />
       {fleet.nodes.length === 0 ? (
         <div className="card">

@@ -10,6 +10,7 @@ import { FindingsList } from './FindingsList';
 import { LinkFilesTable } from './LinkFilesTable';
 import { LinkPolicyCard } from './LinkPolicyCard';
 import { NodeHeader } from './NodeHeader';
+import { NodeHazards } from './NodeHazards';
 import { PackageEventsTable } from './PackageEventsTable';
 import { VethsTable } from './VethsTable';
 import { RemediationPanel } from '../remediation/RemediationPanel';
@@ -47,6 +48,9 @@ export function NodeView({ name }: { name: string }) {
             <a href="#findings">Findings ({findings.length})</a>
           </li>
           <li>
+            <a href="#hazards">Cross-node hazards ({node.hazards?.length ?? 0})</a>
+          </li>
+          <li>
             <a href="#package-events">Package events ({node.packageEvents.length})</a>
           </li>
         </ul>
@@ -60,6 +64,7 @@ export function NodeView({ name }: { name: string }) {
         <VethsTable node={node.name} veths={node.veths} />
         <LinkFilesTable files={node.linkFiles} />
         <FindingsList findings={findings} />
+        <NodeHazards name={node.name} hazards={node.hazards} />
         <PackageEventsTable events={node.packageEvents} />
       </div>
     </div>

@@ -8,6 +8,7 @@ import { useUrlParams } from '../timeline/urlState';
 import { ArpBadge } from '../ui/Badge';
 import { formatAddrAssignType } from '../ui/format';
 import { Icon } from '../ui/Icon';
+import { NeighbourList } from './NeighbourList';
 
 const arpRank = { mismatch: 0, missing: 1, unknown: 2, ok: 3 } as const;
 
@@ -138,6 +139,7 @@ export function VethsTable({ node, veths }: { node: string; veths: Veth[] }) {
                     <td>{v.podIP ? <code>{v.podIP}</code> : <span className="muted">unknown</span>}</td>
                     <td>
                       <GatewayCell veth={v} />
+                      <NeighbourList entries={v.neighbours} />
                     </td>
                     <td>
                       <ArpBadge status={v.arpStatus} />

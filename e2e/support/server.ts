@@ -19,7 +19,8 @@ export interface RunningVethwatch {
   stop(): Promise<void>;
 }
 
-export async function startVethwatch(): Promise<RunningVethwatch> {
+/** `extraEnv` adds variables for this server only (e.g. KUBECONFIG for a fake API server). */
+export async function startVethwatch(extraEnv: Record<string, string> = {}): Promise<RunningVethwatch> {
   const dir = await mkdtemp(join(tmpdir(), 'vethwatch-e2e-'));
   const dbFile = join(dir, 'vethwatch.db');
   const token = randomBytes(24).toString('base64url');
@@ -30,6 +31,7 @@ export async function startVethwatch(): Promise<RunningVethwatch> {
     VETHWATCH_DB: dbFile,
     VETHWATCH_AGENT_TOKEN: token,
     NODE_ENV: 'production',
+    ...extraEnv,
   };
   // This server must use its own SQLite file, whatever the developer's shell says.
   delete env.DATABASE_URL;

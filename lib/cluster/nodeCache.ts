@@ -2,6 +2,7 @@ import 'server-only';
 // The Kubernetes Nodes, kept current by the informer (lib/kube/nodes.ts restarts it after errors), reshaped into
 // the facts the fleet view shows, plus the names seen deleted.
 import type { Logger } from 'pino';
+import type { FlannelNodeInfo } from '../fleet/types';
 import type { KubeClients } from '../kube/config';
 import { type NodeInfo, type NodeWatcher, watchNodes } from '../kube/nodes';
 import type { KubeNodeFacts } from '../nodes/types';
@@ -10,6 +11,8 @@ export interface NodeCache {
   /** Null until the first list succeeded. */
   nodes(): ReadonlyMap<string, KubeNodeFacts> | null;
   deleted(): ReadonlySet<string>;
+  /** flannel's VTEP facts by node name (Nodes flannel annotated); null until the first list succeeded. */
+  flannel(): ReadonlyMap<string, FlannelNodeInfo> | null;
   readonly synced: Promise<void>;
   readonly watcher: NodeWatcher;
   stop(): Promise<void>;
@@ -30,7 +33,11 @@ export function startNodeCache(kube: KubeClients, log: Logger, opts: { restartDe
   const deleted = new Set<string>();
   let isSynced = false;
   let snapshot: Map<string, KubeNodeFacts> | null = null;
-  const invalidate = () => (snapshot = null);
+  let flannel: Map<string, FlannelNodeInfo> | null = null;
+  const invalidate = () => {
+    snapshot = null;
+    flannel = null;
+  };
   const watcher = watchNodes(
     kube,
     {
@@ -59,6 +66,11 @@ export function startNodeCache(kube: KubeClients, log: Logger, opts: { restartDe
       return snapshot;
     },
     deleted: () => deleted,
+    flannel() {
+      if (!isSynced) return null;
+      flannel ??= new Map(watcher.list().flatMap((n) => (n.flannel ? [[n.name, n.flannel] as const] : [])));
+      return flannel;
+    },
     synced,
     watcher,
     stop: () => watcher.stop(),

@@ -40,7 +40,7 @@ export function startCluster(opts: StartClusterOptions): ClusterRuntime {
   const log = opts.log.child({ module: 'cluster' });
   const nodes = startNodeCache(opts.kube, log);
   const awsNode = startAwsNodeCache(opts.kube, log, opts.config.awsNodeRefreshMs);
-  const view = (): ClusterView => ({ nodes: nodes.nodes(), deleted: nodes.deleted(), awsNode: awsNode.current() });
+  const view = (): ClusterView => ({ nodes: nodes.nodes(), deleted: nodes.deleted(), awsNode: awsNode.current(), flannel: nodes.flannel() });
   setClusterViewProvider(view);
 
   const authenticator = createAgentAuthenticator({

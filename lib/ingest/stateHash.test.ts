@@ -94,6 +94,14 @@ describe('reportObjectStateHash', () => {
     d.findings = [{ code: 'x', severity: 'warning', message: 'm', path: null }];
     expect(reportObjectStateHash(d)).not.toBe(reportObjectStateHash(a));
     expect(reportObjectStateHash(a)?.startsWith('o:')).toBe(true);
+    // The optional v1 additions the cross-node checks read (lib/fleet) are state too.
+    for (const extra of [
+      { machineIdHash: 'a'.repeat(64) },
+      { overlay: { fdb: [{ mac: '0a:00:00:00:00:01', dst: '192.168.1.1', dev: 'flannel.1' }], neighbours: [] } },
+      { hostDevices: [{ ifname: 'flannel.1', kind: 'vxlan', role: 'overlay' as const, mac: '0a:00:00:00:00:01', addrAssignType: 3, udevRewritesMac: false, linkFile: null }] },
+    ]) {
+      expect(reportObjectStateHash({ ...nextReport(a), ...extra })).not.toBe(reportObjectStateHash(a));
+    }
   });
 
   it('is null for bodies that are not report-shaped', () => {

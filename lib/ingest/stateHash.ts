@@ -24,8 +24,9 @@ const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'obj
  */
 export function reportObjectStateHash(input: unknown): string | null {
   if (!isObject(input) || !isObject(input.agent)) return null;
-  const { version, node, agent, os, cni, linkPolicy, veths, findings } = input;
-  const stateful = [reportSchemaFingerprint(), version, node, agent.version, agent.intervalSeconds, os, cni, linkPolicy, veths, findings];
+  const { version, node, agent, os, cni, linkPolicy, veths, findings, hostDevices, overlay, machineIdHash } = input;
+  // The optional v1 additions too: an overlay or machine-ID change must store the new report (lib/fleet reads it).
+  const stateful = [reportSchemaFingerprint(), version, node, agent.version, agent.intervalSeconds, os, cni, linkPolicy, veths, findings, hostDevices, overlay, machineIdHash];
   return `o:${createHash('sha256').update(JSON.stringify(stateful)).digest('hex')}`;
 }
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type FakeCluster, makeNode, startFakeCluster } from '@/test/fake-kube/cluster';
+import { type FakeCluster, flannelAnnotations, makeNode, startFakeCluster } from '@/test/fake-kube/cluster';
 import type { KubeError } from './errors';
 import { type NodeInfo, type NodeWatcher, toNodeInfo, watchNodes } from './nodes';
 
@@ -41,10 +41,39 @@ describe('toNodeInfo', () => {
       labels: { 'kubernetes.io/hostname': 'n1', 'kubernetes.io/os': 'linux', 'node.kubernetes.io/instance-type': 'm5.large' },
       ready: true,
       unschedulable: false,
+      flannel: null,
     });
     expect(toNodeInfo(makeNode('n2', { ready: 'Unknown' })).ready).toBe(false);
     expect(toNodeInfo(makeNode('n3', { conditions: [] })).ready).toBeNull();
     expect(toNodeInfo({ metadata: { name: 'bare' } })).toMatchObject({ name: 'bare', osImage: null, labels: {}, ready: null });
+  });
+});
+
+describe('toNodeInfo: flannel', () => {
+  it("reshapes flannel's annotations and the podCIDR's network address (its VTEP address)", () => {
+    const node = makeNode('n1', { annotations: flannelAnnotations({ vtepMac: '0A:00:00:00:00:0A', publicIp: '192.168.1.10' }), podCIDR: '10.244.3.0/24' });
+    expect(toNodeInfo(node).flannel).toEqual({ vtepMac: '0a:00:00:00:00:0a', publicIp: '192.168.1.10', vtepIp: '10.244.3.0' });
+    expect(toNodeInfo(makeNode('n2', { annotations: flannelAnnotations({ vtepMac: '0a:00:00:00:00:0a', publicIp: '10.0.0.1' }), podCIDR: '10.244.3.77/22' })).flannel?.vtepIp).toBe('10.244.0.0');
+  });
+
+  it('reads hostile or broken annotations as absent', () => {
+    const bad = (annotations: Record<string, string>) => toNodeInfo(makeNode('n', { annotations })).flannel;
+    expect(bad({ 'flannel.alpha.coreos.com/backend-data': 'not json' })).toEqual({ vtepMac: null, publicIp: null, vtepIp: null });
+    expect(bad({ 'flannel.alpha.coreos.com/backend-data': '{"VtepMAC":"<script>"}' })?.vtepMac).toBeNull();
+    expect(bad({ 'flannel.alpha.coreos.com/backend-data': 'null' })?.vtepMac).toBeNull();
+    expect(bad({ 'flannel.alpha.coreos.com/public-ip': 'x'.repeat(65) })?.publicIp).toBeNull();
+    expect(bad({ other: 'x' })).toBeNull();
+    expect(toNodeInfo(makeNode('n', { podCIDR: 'fd00::/64' })).flannel).toBeNull();
+  });
+
+  it('an annotation change reaches the informer cache', async () => {
+    c.fake.upsertNode(makeNode('node-a', { annotations: flannelAnnotations({ vtepMac: '0a:00:00:00:00:0a', publicIp: '192.168.1.10' }), podCIDR: '10.244.0.0/24' }));
+    const r = recorder();
+    w = watchNodes(c.kube, r.handlers);
+    await w.synced;
+    await waitFor(() => w!.get('node-a')?.flannel?.vtepMac === '0a:00:00:00:00:0a');
+    c.fake.upsertNode(makeNode('node-a', { annotations: flannelAnnotations({ vtepMac: '0a:00:00:00:00:bb', publicIp: '192.168.1.10' }), podCIDR: '10.244.0.0/24' }));
+    await waitFor(() => w!.get('node-a')?.flannel?.vtepMac === '0a:00:00:00:00:bb');
   });
 });
 

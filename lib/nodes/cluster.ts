@@ -1,6 +1,7 @@
 // What the server knows about the cluster, merged into the fleet read models: Node objects (OS image, kernel,
 // kubelet, labels) and the aws-node CNI version. Pure functions plus a process-wide provider that lib/cluster
 // installs when the server watches a cluster; without one, read models are exactly as before.
+import type { FlannelNodeInfo } from '../fleet/types';
 import type { AwsNodeCni, KubeNodeFacts, NodeSummary } from './types';
 
 export interface ClusterView {
@@ -9,6 +10,8 @@ export interface ClusterView {
   /** Nodes the informer saw deleted while this server ran. */
   deleted: ReadonlySet<string>;
   awsNode: AwsNodeCni | null;
+  /** flannel's VTEP facts of the Nodes flannel annotated (lib/fleet cross-node checks); absent when not watched. */
+  flannel?: ReadonlyMap<string, FlannelNodeInfo> | null;
 }
 
 /**

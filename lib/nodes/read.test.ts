@@ -27,6 +27,7 @@ describe.each(testEngines)('read models on $name', (engine) => {
       counts: { broken: 0, 'at-risk': 0, fragile: 0, stale: 0, 'no-agent': 0, unknown: 0, healthy: 0 },
       staleBroken: 0,
       nodes: [],
+      hazards: [],
     });
     expect(await getNodeFrom(t.store, 'nope')).toBeNull();
   });

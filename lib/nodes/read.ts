@@ -2,6 +2,8 @@ import 'server-only';
 // Read models for pages and the JSON API. getFleet/getNode use the process-wide store; the *From variants take
 // a store and a clock so tests can drive them.
 import type { MacPolicy } from '../report/schema';
+import { hazardsFor } from '../fleet/crossNode';
+import { readCrossNodeHazards } from '../fleet/read';
 import { stripEnd } from '../history/mismatchBuckets';
 import { readMismatchStripsCached } from '../history/mismatchStrips';
 import { getStore, type NodeSummaryRecord, type Store } from '../store';
@@ -84,7 +86,10 @@ export async function getFleetFrom(
     counts[counted] += 1;
     if (counted !== n.state) staleBroken += 1;
   }
-  return { generatedAt: now.toISOString(), stripEndsAt: endsAt, counts, staleBroken, nodes, ...(cluster ? { awsNode: cluster.awsNode } : {}) };
+  const listed = new Set(nodes.map((n) => n.name));
+  const stale = new Set(nodes.filter((n) => n.state === 'stale').map((n) => n.name));
+  const hazards = await readCrossNodeHazards(store, cluster, (name) => listed.has(name), stale);
+  return { generatedAt: now.toISOString(), stripEndsAt: endsAt, counts, staleBroken, nodes, ...(cluster ? { awsNode: cluster.awsNode } : {}), hazards };
 }
 
 /** The latest full picture of one node, or null when it has never reported. */
@@ -97,6 +102,10 @@ export async function getNodeFrom(
   const found = await store.getNode(name);
   if (!found) return null;
   const { node, report } = found;
+  // Compared with every node still in the cluster (a node Kubernetes deleted takes no part, as in the fleet view),
+  // silent nodes' overlay tables not trusted: the same findings the fleet view has for this node.
+  const stale = new Set((await store.listNodeSummaries()).filter((r) => toSummary(r, now.getTime(), cluster).state === 'stale').map((r) => r.name));
+  const hazards = hazardsFor(name, await readCrossNodeHazards(store, cluster, (n) => n === name || !cluster?.deleted.has(n), stale));
   return {
     ...toSummary(
       node,
@@ -114,6 +123,7 @@ export async function getNodeFrom(
     veths: report.veths,
     findings: report.findings,
     prevention: await readNodePrevention(store, name),
+    hazards,
   };
 }
 

@@ -1,6 +1,7 @@
 // Read models the UI and the JSON API see: small typed objects reshaped from stored reports.
 // Client-safe (no server imports): components import these types too.
 import type { NodePrevention } from '../prevention/provenance';
+import type { CrossNodeFinding } from '../fleet/types';
 import type { Finding, LinkFileInfo, LinkVerdict, MacPolicy, PackageEvent, Veth } from '../report/schema';
 
 // no-agent: a Kubernetes Node that no agent has reported for (only when the server watches a cluster).
@@ -81,6 +82,8 @@ export interface FleetView {
   stripEndsAt?: string;
   /** The cluster's aws-node CNI; absent or null when there is no cluster or no aws-node DaemonSet. */
   awsNode?: AwsNodeCni | null;
+  /** Cross-node hazards among this view's nodes (lib/fleet/crossNode.ts), errors first. */
+  hazards?: CrossNodeFinding[];
 }
 
 /** The latest full picture of one node. */
@@ -97,4 +100,6 @@ export interface NodeDetail extends NodeSummary {
   awsNode?: AwsNodeCni | null;
   /** Provisioned with the prevention drop-in or remediated later, and the last `verify --watch` (lib/prevention). */
   prevention?: NodePrevention;
+  /** The cross-node hazards that name this node. */
+  hazards?: CrossNodeFinding[];
 }

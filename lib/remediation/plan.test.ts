@@ -294,3 +294,58 @@ describe('buildPlan: a policy udev cannot apply', () => {
     expect(p.dropIn.reason).toContain('which udev cannot apply here');
   });
 });
+
+describe('buildPlan: every static neighbour of the pod (veths[].neighbours)', () => {
+  const OLD = '0a:00:00:00:00:01';
+  const OTHER = '0a:00:00:00:00:02';
+  function brokenWith(neighbours: NonNullable<Veth['neighbours']>) {
+    const report = buildReport({ veths: 2, mismatched: 1 });
+    const v = report.veths.find((x) => x.arpStatus === 'mismatch')!;
+    v.gatewayLladdr = neighbours.find((n) => n.ip === v.gatewayIp)?.lladdr ?? null;
+    v.neighbours = neighbours;
+    return { report, v };
+  }
+  const entry = (ip: string, lladdr: string, hostMac: string, state = ['PERMANENT']) => ({ ip, lladdr, state, matchesHost: lladdr === hostMac });
+
+  it('restores the MAC when every PERMANENT entry (IPv4 and IPv6) points at it', () => {
+    const { report, v } = brokenWith([]);
+    v.neighbours = [entry(v.gatewayIp!, OLD, v.mac), entry('fe80::1234:5678:9abc', OLD, v.mac)];
+    v.gatewayLladdr = OLD;
+    const p = plan(report);
+    expect(p.repairs).toEqual([expect.objectContaining({ hostIfname: v.ifname, method: 'set-host-mac', to: OLD, reason: expect.stringMatching(/all 2 of the pod's PERMANENT entries/) })]);
+  });
+
+  it('explains and changes nothing for a veth whose PERMANENT entries disagree', () => {
+    const { report, v } = brokenWith([]);
+    v.neighbours = [entry(v.gatewayIp!, v.mac, v.mac), entry('fe80::1234:5678:9abc', OLD, v.mac)];
+    v.gatewayLladdr = v.mac;
+    const p = plan(report);
+    expect(p.repairs).toEqual([]);
+    const left = p.leaveAlone.find((l) => l.hostIfname === v.ifname)!;
+    expect(left.reason).toMatch(/PERMANENT entries disagree/);
+    expect(p.warnings.some((w) => w.startsWith(`${v.ifname} stays broken`))).toBe(true);
+  });
+
+  it('restores the MAC a non-gateway PERMANENT entry points at (Spiderpool-style) when it is the only one', () => {
+    const { report, v } = brokenWith([]);
+    v.neighbours = [entry('10.6.0.1', OLD, v.mac)];
+    v.gatewayLladdr = null;
+    expect(plan(report).repairs).toEqual([expect.objectContaining({ method: 'set-host-mac', to: OLD })]);
+  });
+
+  it('does not fall back to a neighbour replace that would fix only the gateway of several pinned entries', () => {
+    const { report, v } = brokenWith([]);
+    v.neighbours = [entry(v.gatewayIp!, OTHER, v.mac), entry('fe80::1', OTHER, v.mac)];
+    v.gatewayLladdr = OTHER;
+    const p = plan(report, { hostLinks: linksOf(report, [{ ifname: 'vwtdummy0', mac: OTHER }]) });
+    expect(p.repairs).toEqual([]);
+    expect(p.leaveAlone.find((l) => l.hostIfname === v.ifname)!.reason).toMatch(/more than the gateway entry/);
+  });
+
+  it('keeps the old rule for a report from an agent that sends no neighbour list', () => {
+    const report = buildReport({ veths: 2, mismatched: 1 });
+    const v = report.veths.find((x) => x.arpStatus === 'mismatch')!;
+    expect(v.neighbours).toBeUndefined();
+    expect(plan(report).repairs).toEqual([expect.objectContaining({ method: 'set-host-mac', to: v.gatewayLladdr })]);
+  });
+});

@@ -147,9 +147,35 @@ function podOf(v: Veth): LeaveAlone['pod'] {
   return v.pod ? { namespace: v.pod.namespace, name: v.pod.name } : null;
 }
 
+/**
+ * The MAC to give back when the agent listed the pod's static entries (veths[].neighbours): the one every PERMANENT
+ * entry points at. Entries that disagree (one pinned to the host's current MAC, another elsewhere; two old MACs)
+ * cannot all be right again by changing the host MAC, so the veth is explained and left alone. `undefined`: an
+ * older agent sent no list, so the gateway entry alone decides, as before.
+ */
+export function agreedNeighbourMac(v: Pick<Veth, 'neighbours' | 'mac' | 'gatewayIp' | 'gatewayLladdr'>): { mac: string; entries: number } | { leave: string } | undefined {
+  if (v.neighbours === undefined) return undefined;
+  const permanent = v.neighbours.filter((n) => n.state.includes('PERMANENT'));
+  const macs = [...new Set(permanent.map((n) => n.lladdr ?? 'none'))];
+  if (permanent.length === 0) {
+    const stale = v.neighbours.filter((n) => !n.matchesHost).map((n) => n.ip);
+    return { leave: `the static entries that no longer match (${stale.join(', ') || 'none listed'}) are not PERMANENT; nothing pins a MAC to restore` };
+  }
+  if (macs.length > 1) {
+    const list = permanent.map((n) => `${n.ip} -> ${n.lladdr ?? 'no address'}`).join(', ');
+    return { leave: `the pod's PERMANENT entries disagree (${list}): no single host MAC satisfies them all, so nothing is changed; recreate the pod` };
+  }
+  if (macs[0] === 'none') return { leave: "the pod's PERMANENT entries have no link-layer address to restore" };
+  return { mac: macs[0], entries: permanent.length };
+}
+
 function planRepair(v: Veth, takenBy: Map<string, string>): PlannedRepair | { leave: string; warn: boolean } {
-  const lladdr = v.gatewayLladdr;
+  const agreed = agreedNeighbourMac(v);
+  if (agreed !== undefined && 'leave' in agreed) return { leave: agreed.leave, warn: true };
+  const lladdr = agreed?.mac ?? v.gatewayLladdr;
   if (lladdr === null) return { leave: "mismatch reported but the pod's gateway lladdr is unknown", warn: true };
+  // neigh-replace rewrites the gateway entry only: with other PERMANENT entries pinned too it would leave them stale.
+  const onlyGateway = agreed === undefined || (agreed.entries === 1 && v.gatewayLladdr === agreed.mac);
   const common = {
     hostIfname: v.ifname,
     netns: v.netns,
@@ -166,10 +192,16 @@ function planRepair(v: Veth, takenBy: Map<string, string>): PlannedRepair | { le
       from: v.mac,
       to: lladdr,
       command: ['ip', 'link', 'set', 'dev', v.ifname, 'address', lladdr],
-      reason: `udev rewrote the host MAC; give it back the MAC the pod's PERMANENT entry for ${v.gatewayIp ?? 'its gateway'} points at (no namespace entry needed)`,
+      reason:
+        agreed !== undefined && agreed.entries > 1
+          ? `udev rewrote the host MAC; give it back the MAC all ${agreed.entries} of the pod's PERMANENT entries point at (no namespace entry needed)`
+          : `udev rewrote the host MAC; give it back the MAC the pod's PERMANENT entry for ${v.gatewayIp ?? 'its gateway'} points at (no namespace entry needed)`,
     };
   }
   const why = owner !== undefined ? `${lladdr} is already used by ${owner}` : `${lladdr} cannot be a host MAC`;
+  if (!onlyGateway) {
+    return { leave: `${why}, and the pod pins it in ${agreed!.entries} PERMANENT entries, more than the gateway entry a neighbour replace fixes`, warn: true };
+  }
   if (v.netns === null || v.peerIfname === null || v.gatewayIp === null) {
     return { leave: `${why}, and the pod's netns/interface/gateway is unknown, so its neighbour entry cannot be fixed`, warn: true };
   }

@@ -91,6 +91,57 @@ export const podRefSchema = z.object({
   name: z.string().min(1).max(253),
 });
 
+// --- Beyond the VPC CNI (all optional, so report v1 stays v1 in both directions): docs/report-format.md, docs/cnis.md.
+export const CNI_KINDS = ['aws-vpc-cni', 'azure-cni', 'calico', 'cilium', 'flannel', 'bridge', 'antrea', 'spiderpool', 'unknown'] as const;
+export const cniKindSchema = z.enum(CNI_KINDS);
+export type CniKind = z.infer<typeof cniKindSchema>;
+const ifnameText = z.string().min(1).max(15);
+const ipText = z.string().min(1).max(64);
+/** A static (PERMANENT or NOARP) neighbour entry in a pod, judged against the MAC of the pod's host veth. */
+export const podNeighbourSchema = z.object({
+  ip: ipText,
+  lladdr: mac.nullable(),
+  state: z.array(z.string().max(32)).max(16),
+  matchesHost: z.boolean(),
+});
+export type PodNeighbour = z.infer<typeof podNeighbourSchema>;
+export const HOST_DEVICE_ROLES = ['cni-bridge', 'overlay', 'gateway', 'health', 'other'] as const;
+/** A CNI's own host device that is not a pod veth (cni0, flannel.1, cilium_host, antrea-gw0, ...). */
+export const hostDeviceSchema = z.object({
+  ifname: ifnameText,
+  /** The link kind as `ip -d link` names it (bridge, vxlan, geneve, veth, netkit, ...), "device" when it has none. */
+  kind: z.string().regex(/^[a-z0-9_-]{1,32}$/),
+  role: z.enum(HOST_DEVICE_ROLES),
+  mac: mac.nullable(),
+  addrAssignType: z.number().int().min(0).max(3).nullable(),
+  udevRewritesMac: z.boolean(),
+  linkFile: absPath.nullable(),
+});
+export type HostDevice = z.infer<typeof hostDeviceSchema>;
+/** What the overlay devices (flannel.1, vxlan.calico, ...) say about the other nodes: FDB and neighbour entries. */
+export const overlaySchema = z.object({
+  fdb: z.array(z.object({ mac, dst: ipText.nullable(), dev: ifnameText })).max(4096),
+  neighbours: z.array(z.object({ ip: ipText, lladdr: mac.nullable(), dev: ifnameText, state: z.array(z.string().max(32)).max(16) })).max(4096),
+});
+export type Overlay = z.infer<typeof overlaySchema>;
+/** The additions to `cni`: which CNI wired the node (agent side: config file and interfaces) and its version if known. */
+export const cniIdentitySchema = {
+  kind: cniKindSchema.optional(),
+  version: z.string().max(64).nullable().optional(),
+  /** The first plugin's `type` in the first CNI config file, as written. */
+  pluginType: z.string().max(128).nullable().optional(),
+};
+/** The additions to the report's top level. */
+export const beyondVpcCniFields = {
+  hostDevices: z.array(hostDeviceSchema).max(256).optional(),
+  overlay: overlaySchema.optional(),
+  /** SHA-256 of MACHINE_ID_SALT + /etc/machine-id: equal IDs on two nodes give equal hashes; the ID never leaves. */
+  machineIdHash: z.string().regex(/^[0-9a-f]{64}$/).nullable().optional(),
+};
+/** Fixed on purpose: the same ID must hash the same on every node so the server can spot clones. */
+export const MACHINE_ID_SALT = 'vethwatch/machine-id/v1:';
+// --- end of the Beyond the VPC CNI block
+
 export const vethSchema = z.object({
   ifname: z.string().min(1).max(15),
   ifindex: z.number().int().positive(),
@@ -121,6 +172,7 @@ export const vethSchema = z.object({
       rewrittenAfterMs: z.number().int().nonnegative().max(86_400_000).nullable(),
     })
     .optional(),
+  neighbours: z.array(podNeighbourSchema).max(64).optional(),
 });
 export type Veth = z.infer<typeof vethSchema>;
 
@@ -180,6 +232,7 @@ export const reportSchema = z.object({
     vethPrefix: z.string().min(1).max(4),
     /** The conflist the prefix came from; null when the default was assumed. */
     configFile: absPath.nullable(),
+    ...cniIdentitySchema,
   }),
   linkPolicy: z.object({
     newVeth: linkVerdictSchema,
@@ -190,6 +243,7 @@ export const reportSchema = z.object({
   }),
   veths: z.array(vethSchema).max(4096),
   findings: z.array(findingSchema).max(1000).default([]),
+  ...beyondVpcCniFields,
   // Here, not in a server-side extra check, so the agent's check before sending and the server's on receipt agree.
 }).superRefine((report, ctx) => {
   refuseDuplicates(ctx, report.veths, (v) => v.ifname, (i) => ['veths', i, 'ifname'], 'veth ifname');

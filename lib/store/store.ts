@@ -150,6 +150,10 @@ export interface Store {
    * text contains `term`, case-insensitively (ASCII), by node name, at most `limit` (1..1000).
    */
   searchReports(term: string, limit: number): Promise<Array<{ node: string; report: Report }>>;
+  /** Every node's name and state hash (two narrow columns): callers that derive from reports reread only changes. */
+  listStateHashes(): Promise<Array<{ name: string; stateHash: string }>>;
+  /** The latest stored reports of the named nodes, with the state hash they were stored under (lib/fleet). */
+  getLatestReports(names: readonly string[]): Promise<Array<{ name: string; stateHash: string; report: Report }>>;
   listEvents(options?: ListEventsOptions): Promise<NodeEvent[]>;
   /** Remediations, their guardrail settings, fleet runs and the audit log (lib/store/remediations.ts and the modules it names). */
   readonly remediations: RemediationStore;
@@ -482,6 +486,26 @@ class KyselyStore implements Store {
       .limit(Math.min(Math.max(Math.trunc(limit), 1), 1000))
       .execute();
     return rows.map((r) => ({ node: r.node, report: JSON.parse(r.report) as Report }));
+  }
+
+  async listStateHashes(): Promise<Array<{ name: string; stateHash: string }>> {
+    const rows = await this.#open().selectFrom('nodes').select(['name', 'state_hash']).orderBy('name').execute();
+    return rows.map((r) => ({ name: r.name, stateHash: r.state_hash }));
+  }
+
+  async getLatestReports(names: readonly string[]): Promise<Array<{ name: string; stateHash: string; report: Report }>> {
+    const out: Array<{ name: string; stateHash: string; report: Report }> = [];
+    for (let i = 0; i < names.length; i += SUMMARY_FETCH_CHUNK) {
+      // One joined read, so each report comes with the hash it was written under.
+      const rows = await this.#open()
+        .selectFrom('nodes')
+        .innerJoin('node_reports', 'node_reports.node', 'nodes.name')
+        .select(['nodes.name', 'nodes.state_hash', 'node_reports.report'])
+        .where('nodes.name', 'in', names.slice(i, i + SUMMARY_FETCH_CHUNK))
+        .execute();
+      for (const r of rows) out.push({ name: r.name, stateHash: r.state_hash, report: JSON.parse(r.report) as Report });
+    }
+    return out;
   }
 
   async listEvents(options: ListEventsOptions = {}): Promise<NodeEvent[]> {

@@ -29,27 +29,5 @@ export async function startFakeCluster(opts: FakeKubeOptions = {}): Promise<Fake
   };
 }
 
-/** A Node object as a kubelet would register it. */
-export function makeNode(name: string, over: { ready?: 'True' | 'False' | 'Unknown'; labels?: Record<string, string>; conditions?: object[] } = {}) {
-  return {
-    metadata: {
-      name,
-      labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', ...(over.labels ?? {}) },
-    },
-    spec: {},
-    status: {
-      nodeInfo: {
-        osImage: 'Ubuntu 22.04.4 LTS',
-        kernelVersion: '6.5.0-1024-aws',
-        kubeletVersion: 'v1.30.4-eks-a737599',
-        containerRuntimeVersion: 'containerd://1.7.20',
-        operatingSystem: 'linux',
-        architecture: 'amd64',
-      },
-      conditions: over.conditions ?? [
-        { type: 'MemoryPressure', status: 'False', reason: 'KubeletHasSufficientMemory', message: 'kubelet has sufficient memory available', lastHeartbeatTime: '2025-01-01T00:00:00Z', lastTransitionTime: '2025-01-01T00:00:00Z' },
-        { type: 'Ready', status: over.ready ?? 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: '2025-01-01T00:00:00Z', lastTransitionTime: '2025-01-01T00:00:00Z' },
-      ],
-    },
-  };
-}
+// Object builders live in objects.ts (no server-only imports, so Playwright specs can use them too).
+export { flannelAnnotations, makeFlannelDaemonSet, makeNode } from './objects';

@@ -2,7 +2,7 @@
 // behaviour (status codes, Status bodies, list and watch framing, resourceVersion rules, patch semantics).
 import http from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeNode } from './cluster';
+import { flannelAnnotations, makeFlannelDaemonSet, makeNode } from './cluster';
 import { jsonMergePatch, NODE_MERGE_KEYS, strategicMergePatch } from './patch';
 import { matchesLabels, parseFieldSelector, parseLabelSelector } from './selectors';
 import { FakeKube } from './server';
@@ -89,6 +89,35 @@ describe('authentication and routing', () => {
     expect(fake.requests).toEqual([
       { method: 'POST', path: '/apis/batch/v1/namespaces/ns/jobs', query: { dryRun: 'All' }, contentType: 'application/json', authorization: 'Bearer tkn', body: job('j'), status: 201 },
     ]);
+  });
+});
+
+describe('flannel on Nodes and DaemonSets', () => {
+  it('serves Node annotations and podCIDR as stored, and watch events carry them', async () => {
+    const annotations = flannelAnnotations({ vtepMac: '0a:00:00:00:00:0a', publicIp: '192.168.1.10' });
+    fake.upsertNode(makeNode('node-a', { annotations, podCIDR: '10.244.0.0/24' }));
+    const got = await call('GET', '/api/v1/nodes/node-a');
+    expect(got.status).toBe(200);
+    expect(got.json.kind).toBe('Node');
+    expect(got.json.metadata.annotations).toEqual(annotations);
+    expect(JSON.parse(got.json.metadata.annotations['flannel.alpha.coreos.com/backend-data'])).toEqual({ VNI: 1, VtepMAC: '0a:00:00:00:00:0a' });
+    expect(got.json.spec).toEqual({ podCIDR: '10.244.0.0/24', podCIDRs: ['10.244.0.0/24'] });
+    const list = await call('GET', '/api/v1/nodes');
+    expect(list.json.items[0].metadata.annotations).toEqual(annotations);
+  });
+
+  it('serves the kube-flannel DaemonSet in its namespace, lists it across namespaces, and 404s a missing one', async () => {
+    fake.put('daemonsets', makeFlannelDaemonSet('v0.26.1'));
+    const got = await call('GET', '/apis/apps/v1/namespaces/kube-flannel/daemonsets/kube-flannel-ds');
+    expect(got.status).toBe(200);
+    expect(got.json).toMatchObject({ kind: 'DaemonSet', apiVersion: 'apps/v1', metadata: { name: 'kube-flannel-ds', namespace: 'kube-flannel' } });
+    expect(got.json.spec.template.spec.containers[0].image).toBe('docker.io/flannel/flannel:v0.26.1');
+    const all = await call('GET', '/apis/apps/v1/daemonsets');
+    expect(all.json).toMatchObject({ kind: 'DaemonSetList', apiVersion: 'apps/v1' });
+    expect(all.json.items.map((d: { metadata: { name: string } }) => d.metadata.name)).toEqual(['kube-flannel-ds']);
+    const missing = await call('GET', '/apis/apps/v1/namespaces/kube-system/daemonsets/kube-flannel-ds');
+    expect(missing.status).toBe(404);
+    expect(missing.json).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'NotFound', code: 404, details: { name: 'kube-flannel-ds', group: 'apps', kind: 'daemonsets' } });
   });
 });
 

@@ -5,6 +5,7 @@
 // documented elsewhere (a remediation plan: agent/remediate/schema.ts; a Job: batch/v1) are plain objects here.
 import { z } from 'zod';
 import { EVENT_TYPES } from '@/lib/events/types';
+import { CROSS_NODE_CODES } from '@/lib/fleet/types';
 import { NODE_STATES } from '@/lib/nodes/types';
 import { AUDIT_ACTIONS, REMEDIATION_STATUSES } from '@/lib/remediation/types';
 import { PROVENANCES } from '@/lib/prevention/provenance';
@@ -73,6 +74,10 @@ export const AwsNodeCni = z
   .object({ image: z.string(), version: nullable(z.string()), setsHostVethMac: nullable(z.boolean()), recommendUpgrade: nullable(z.boolean()) })
   .meta({ id: 'AwsNodeCni' });
 
+export const CrossNodeFinding = z
+  .object({ code: z.enum(CROSS_NODE_CODES), severity: z.enum(['warning', 'error']), nodes: z.array(z.string()), message: z.string() })
+  .meta({ id: 'CrossNodeFinding', description: 'A hazard only a comparison across nodes shows (lib/fleet/crossNode.ts).' });
+
 const nodeSummaryShape = {
   name: z.string(),
   os: z.object({ prettyName: nullable(z.string()), kernel: nullable(z.string()), systemdVersion: nullable(z.number()) }),
@@ -99,6 +104,7 @@ export const FleetView = z
     nodes: z.array(NodeSummary),
     stripEndsAt: time.optional(),
     awsNode: nullable(AwsNodeCni).optional(),
+    hazards: z.array(CrossNodeFinding).optional(),
   })
   .meta({ id: 'FleetView' });
 
@@ -115,6 +121,7 @@ export const NodeDetail = z
     findings: z.array(findingSchema),
     awsNode: nullable(AwsNodeCni).optional(),
     prevention: NodePrevention.optional(),
+    hazards: z.array(CrossNodeFinding).optional(),
   })
   .meta({ id: 'NodeDetail' });
 
@@ -402,6 +409,7 @@ export const COMPONENTS = {
   Verification,
   VerificationAccepted,
   AwsNodeCni,
+  CrossNodeFinding,
   NodeSummary,
   FleetView,
   NodeDetail,
