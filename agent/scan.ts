@@ -15,7 +15,7 @@ import { collectOs } from './collect/os';
 import { type VethObservation, observeVeths } from './collect/veths';
 import { type DeviceFacts, resolveLink } from './linkconfig';
 import { resolveNodeName } from './nodeName';
-import { buildVeth } from './verdict';
+import { buildVeth, cniFindings } from './verdict';
 
 export interface ScanOptions {
   /** Where host files live ("/" on the node itself, e.g. "/host" in a container). Kernel state is always live. */
@@ -115,7 +115,7 @@ export async function scan(opts: ScanOptions): Promise<Report> {
   const hostDevices = collectHostDevices(root, hostLinks, policy.config);
   const overlay = await collectOverlay(hostDevices, observed.hostNet);
 
-  const findings: Finding[] = [...os.findings, ...cni.findings, ...ipam.findings, ...policy.findings, ...observed.findings];
+  const findings: Finding[] = [...os.findings, ...cni.findings, ...ipam.findings, ...policy.findings, ...observed.findings, ...cniFindings(kind, veths)];
   if (findings.length > MAX_FINDINGS) {
     const dropped = findings.length - (MAX_FINDINGS - 1);
     findings.length = MAX_FINDINGS - 1;
