@@ -15,7 +15,7 @@ import { collectOs } from './collect/os';
 import { type VethObservation, observeVeths } from './collect/veths';
 import { type DeviceFacts, resolveLink } from './linkconfig';
 import { resolveNodeName } from './nodeName';
-import { buildVeth } from './verdict';
+import { buildVeth, cniFindings } from './verdict';
 import { assessFragility, fragilityInput } from './fragile';
 
 export interface ScanOptions {
@@ -118,7 +118,7 @@ export async function scan(opts: ScanOptions): Promise<Report> {
 
   const fragile = assessFragility(fragilityInput(root, policy.config, cni.vethPrefix, policy.newVeth, policy.files));
   const fragileFindings: Finding[] = fragile.map((f) => ({ code: `fragile-${f.kind}`, severity: 'warning', message: f.message, path: f.path }));
-  const findings: Finding[] = [...os.findings, ...cni.findings, ...ipam.findings, ...policy.findings, ...fragileFindings, ...observed.findings];
+  const findings: Finding[] = [...os.findings, ...cni.findings, ...ipam.findings, ...policy.findings, ...fragileFindings, ...observed.findings, ...cniFindings(kind, veths)];
   if (findings.length > MAX_FINDINGS) {
     const dropped = findings.length - (MAX_FINDINGS - 1);
     findings.length = MAX_FINDINGS - 1;

@@ -5,7 +5,7 @@ import { parseLinks, parseNeighbours, parseRoutes } from './collect/ipJson';
 import type { PodRef } from './collect/ipam';
 import type { VethObservation } from './collect/veths';
 import { gatewayIpFor } from './collect/podGateway';
-import { arpStatus, buildVeth, combinedArpStatus, gatewayNeighbour, nodeVerdict, podIpOf, staticNeighbours, VerdictError } from './verdict';
+import { arpStatus, buildVeth, cniFindings, combinedArpStatus, gatewayNeighbour, nodeVerdict, podIpOf, staticNeighbours, VerdictError } from './verdict';
 
 const stock: LinkVerdict = { linkFile: '/usr/lib/systemd/network/99-default.link', dropIns: [], macAddressPolicy: 'persistent', macAddress: null, udevRewritesMac: true };
 const safe: LinkVerdict = { ...stock, udevRewritesMac: false };
@@ -199,5 +199,14 @@ describe('nodeVerdict with the CNI table', () => {
     const r = nodeVerdict([{ arpStatus: 'ok' }], safe, { kind: 'flannel', hostDevices: [{ ifname: 'flannel.1', role: 'overlay', udevRewritesMac: true }] });
     expect(r).toMatchObject({ state: 'at-risk', reason: expect.stringMatching(/flannel\.1 \(overlay\)/) });
     expect(nodeVerdict([{ arpStatus: 'ok' }], safe, { kind: 'flannel', hostDevices: [{ ifname: 'flannel.1', role: 'overlay', udevRewritesMac: false }] }).state).toBe('healthy');
+  });
+});
+
+describe('cniFindings', () => {
+  it('flags Calico host veths without ee:ee:ee:ee:ee:ee, and nothing for other CNIs', () => {
+    const veths = [{ ifname: 'cali1', mac: 'ee:ee:ee:ee:ee:ee' }, { ifname: 'cali2', mac: '02:00:00:00:00:01' }];
+    expect(cniFindings('calico', veths)).toEqual([expect.objectContaining({ code: 'calico-veth-mac', message: expect.stringMatching(/^1 Calico host veth\(s\) .*\(cali2\)/) })]);
+    expect(cniFindings('calico', veths.slice(0, 1))).toEqual([]);
+    expect(cniFindings('aws-vpc-cni', veths)).toEqual([]);
   });
 });

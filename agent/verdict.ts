@@ -2,7 +2,7 @@
 // still carries the host veth's MAC, and what that means for the node. Pure: data in, data out. Imports flow one
 // way, collect -> verdict: nothing under collect/ imports this file.
 import { CNI_FACTS, cniRecommendUpgrade, cniReleaseIsSafe } from '../lib/report/cnis';
-import type { ArpStatus, CniKind, FragileFix, HostDevice, LinkVerdict, PodNeighbour, Veth } from '../lib/report/schema';
+import type { ArpStatus, CniKind, Finding, FragileFix, HostDevice, LinkVerdict, PodNeighbour, Veth } from '../lib/report/schema';
 import type { IpLink, IpNeigh, IpRoute } from './collect/ipJson';
 import { gatewayIpFor } from './collect/podGateway';
 import type { PodRef } from './collect/ipam';
@@ -113,6 +113,28 @@ export function buildVeth(obs: VethObservation, link: LinkVerdict, pods: Readonl
     arpStatus: combinedArpStatus(arpStatus(mac, neighbour, readable), statics, opts.gatewayIsHostVeth ?? true),
     ...(readable ? { neighbours: statics } : {}),
   };
+}
+
+/** Calico sets every host veth to this MAC after creating it (projectcalico/calico#11336: it may not stick). */
+export const CALICO_HOST_VETH_MAC = 'ee:ee:ee:ee:ee:ee';
+
+/**
+ * What the CNI's own conventions say beyond neighbour entries: Calico host veths that do not carry
+ * ee:ee:ee:ee:ee:ee lost the race with udev. One finding for all of them, naming the first few.
+ */
+export function cniFindings(kind: CniKind, veths: readonly Pick<Veth, 'ifname' | 'mac'>[]): Finding[] {
+  if (kind !== 'calico') return [];
+  const off = veths.filter((v) => v.mac !== CALICO_HOST_VETH_MAC);
+  if (off.length === 0) return [];
+  const names = off.slice(0, 5).map((v) => v.ifname).join(', ') + (off.length > 5 ? `, and ${off.length - 5} more` : '');
+  return [
+    {
+      code: 'calico-veth-mac',
+      severity: 'warning',
+      message: `${off.length} Calico host veth(s) do not carry ${CALICO_HOST_VETH_MAC} (${names}): udev rewrote the MAC after Calico set it (projectcalico/calico#11336, fixed in v3.32)`,
+      path: null,
+    },
+  ];
 }
 
 export type NodeVerdictState = 'broken' | 'at-risk' | 'fragile' | 'unknown' | 'healthy';

@@ -84,6 +84,8 @@ describe('lab --cni and the agent', () => {
     const lab = await up('calico', 3, 1);
     const r = await scanLab();
     expect(r.cni.kind).toBe('calico');
+    const broken = lab.pods.find((p) => p.broken)!;
+    expect(r.findings.filter((f) => f.code === 'calico-veth-mac')).toEqual([expect.objectContaining({ severity: 'warning', message: expect.stringMatching(new RegExp(`^1 Calico host veth\\(s\\) .*\\(${broken.hostIfname}\\)`)) })]);
     for (const p of lab.pods) {
       const v = vethOf(r, p.hostIfname);
       expect(v.ifname).toMatch(/^cali/);
