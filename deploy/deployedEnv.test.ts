@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReport } from '@/lib/report/fixtures';
 import { createPgDatabase } from '@/lib/store/testing';
-import { startServerProcess, type ServerProcess } from '../test/support/serverProcess';
+import { ServerStartError, startServerProcess, type ServerProcess } from '../test/support/serverProcess';
 import { mountFor, podEnv, type SecretValues } from './tools/podEnv';
 import { kustomize } from './tools/render';
 
@@ -34,6 +34,7 @@ const secrets = (): SecretValues => ({
 /** The deployed env, with only the test-machine changes; asserts what it replaces is what the manifests say. */
 function deployedEnv(overlay: string, root: string): Record<string, string> {
   const { env, declared, mounts } = podEnv(kustomize(overlay), 'vethwatch-server', 'server', secrets(), root);
+  expect(new Set(mounts.keys())).toContain('/etc/vethwatch/operators');
   // The operators file the server is told to read lies in the Secret's mount, so the Secret's key is that file.
   expect(mountFor(declared.VETHWATCH_OPERATORS_FILE, mounts.keys())).toBe('/etc/vethwatch/operators');
   expect(fs.readFileSync(env.VETHWATCH_OPERATORS_FILE, 'utf8')).toBe(secrets()['vethwatch-operators'].operators);
@@ -133,4 +134,21 @@ describe('SQLite base: one server with the deployed env', () => {
     expect(await me(s, cookie)).toMatchObject({ user: 'alice', role: 'operator' });
     expect(fs.existsSync(env.VETHWATCH_DB)).toBe(true);
   });
+});
+
+describe('the operators Secret must hold the `operators` key (deploy/README.md)', () => {
+  it('a Secret with only `token` leaves the mounted file missing, and the server refuses to start', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'vwt-deployed-token-only-'));
+    try {
+      const values = { ...secrets(), 'vethwatch-operators': { operators: null, token: 'operator-deployed-token-0123456789' } };
+      const { env } = podEnv(kustomize(here), 'vethwatch-server', 'server', values, root);
+      expect(env.VETHWATCH_OPERATOR_TOKEN).toBe('operator-deployed-token-0123456789');
+      expect(fs.existsSync(env.VETHWATCH_OPERATORS_FILE)).toBe(false);
+      const started = startServerProcess({ ...env, HOME: root, HOST: '127.0.0.1', PORT: '0', VETHWATCH_AGENT_PORT: '0' });
+      await expect(started).rejects.toBeInstanceOf(ServerStartError);
+      await expect(started).rejects.toThrow(/VETHWATCH_OPERATORS_FILE: cannot read .*: ENOENT/);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -218,7 +218,7 @@ describe('secrets', () => {
     expect(serverEnv(base, 'VETHWATCH_AGENT_TOKEN').valueFrom).toEqual({ secretKeyRef: { name: 'vethwatch-agent-token', key: 'token', optional: true } });
   });
 
-  it('operators come from the optional Secret vethwatch-operators: a mounted file or a token; without it, viewers only', () => {
+  it('operators come from the Secret vethwatch-operators: its mounted `operators` file, plus an optional token', () => {
     const pod = server.spec.template.spec;
     expect(pod.volumes.find((v: Manifest) => v.name === 'operators')).toEqual({
       name: 'operators',
