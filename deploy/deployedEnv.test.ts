@@ -136,6 +136,34 @@ describe('SQLite base: one server with the deployed env', () => {
   });
 });
 
+describe('tls overlay: the public URL is the origin people sign in from', () => {
+  let root: string;
+  let env: Record<string, string>;
+  let s: ServerProcess;
+
+  beforeAll(async () => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'vwt-deployed-tls-'));
+    env = deployedEnv(path.join(here, 'overlays/tls'), root);
+    s = await startServerProcess(env);
+  }, 120_000);
+
+  afterAll(async () => {
+    await s?.stop();
+    if (root) fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('signs in from VETHWATCH_PUBLIC_URL with a Secure cookie, and refuses another origin', async () => {
+    expect(env.VETHWATCH_PUBLIC_URL).toMatch(/^https:\/\//);
+    const res = await fetch(`${s.url}/api/v1/session`, { method: 'POST', headers: pageHeaders(env.VETHWATCH_PUBLIC_URL), body: JSON.stringify({ token: ALICE_TOKEN }) });
+    expect(res.status).toBe(200);
+    expect(res.headers.getSetCookie()[0]).toMatch(/; Secure/);
+    const cookie = res.headers.getSetCookie()[0].split(';')[0];
+    expect(await me(s, cookie)).toMatchObject({ user: 'alice', role: 'operator' });
+    const other = await fetch(`${s.url}/api/v1/session`, { method: 'POST', headers: pageHeaders('https://elsewhere.example'), body: JSON.stringify({ token: ALICE_TOKEN }) });
+    expect(other.status).toBe(403);
+  });
+});
+
 describe('the operators Secret must hold the `operators` key (deploy/README.md)', () => {
   it('a Secret with only `token` leaves the mounted file missing, and the server refuses to start', async () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'vwt-deployed-token-only-'));
