@@ -218,7 +218,7 @@ describe('secrets', () => {
     expect(serverEnv(base, 'VETHWATCH_AGENT_TOKEN').valueFrom).toEqual({ secretKeyRef: { name: 'vethwatch-agent-token', key: 'token', optional: true } });
   });
 
-  it('operators come from the optional Secret vethwatch-operators: a mounted file or a token; without it, viewers only', () => {
+  it('operators come from the Secret vethwatch-operators: its mounted `operators` file, plus an optional token', () => {
     const pod = server.spec.template.spec;
     expect(pod.volumes.find((v: Manifest) => v.name === 'operators')).toEqual({
       name: 'operators',
@@ -229,9 +229,11 @@ describe('secrets', () => {
     expect(serverEnv(base, 'VETHWATCH_OPERATOR_TOKEN').valueFrom).toEqual({ secretKeyRef: { name: 'vethwatch-operators', key: 'token', optional: true } });
   });
 
-  it('the session secret is optional for one replica and required for several', () => {
-    expect(serverEnv(base, 'VETHWATCH_SESSION_SECRET').valueFrom).toEqual({ secretKeyRef: { name: 'vethwatch-session', key: 'secret', optional: true } });
-    expect(serverEnv(postgres, 'VETHWATCH_SESSION_SECRET').valueFrom).toEqual({ secretKeyRef: { name: 'vethwatch-session', key: 'secret', optional: false } });
+  it('no session secret: sessions are server-side (in the store), so nothing signs cookies', () => {
+    for (const rendered of [base, postgres]) {
+      expect(serverEnv(rendered, 'VETHWATCH_SESSION_SECRET')).toBeUndefined();
+      expect(JSON.stringify(rendered)).not.toContain('vethwatch-session');
+    }
   });
 
   it('the trusted proxy and public URL are documented options, set by the tls overlay', () => {
@@ -273,7 +275,7 @@ describe('postgres overlay', () => {
     const strip = (x: Manifest) => {
       const y = structuredClone(x);
       const s = y.spec.template.spec;
-      s.containers[0].env = s.containers[0].env.filter((e: Manifest) => !['DATABASE_URL', 'VETHWATCH_SESSION_SECRET'].includes(e.name));
+      s.containers[0].env = s.containers[0].env.filter((e: Manifest) => e.name !== 'DATABASE_URL');
       s.volumes = s.volumes.filter((v: Manifest) => v.name !== 'data');
       delete s.affinity;
       delete y.spec.replicas;

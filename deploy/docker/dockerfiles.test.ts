@@ -95,7 +95,7 @@ describe('server.Dockerfile', () => {
   it('its image, laid out as the Dockerfile says, starts the server (API only): health, readiness, the read API', async () => {
     const image = buildImageRoot(path.join(repo, 'deploy/docker/server.Dockerfile'), repo, path.join(scratch, 'server'));
     // Only what `next build` makes is not laid out here; the API-only server must not need it.
-    expect(image.missing.map((m) => m.split(' ')[0])).toEqual(['/app/.next/standalone', '/app/.next/static', '/app/public']);
+    expect(image.missing.map((m) => m.split(' ')[0])).toEqual(['/app/.next/standalone', '/app/.next/static']);
     expect(image.entrypoint).toEqual(['node', 'server-entry.mjs']);
     // `server-only` must have been resolved to its empty module, not its throwing default.
     expect(fs.readFileSync(image.at('/app/dist/server.mjs'), 'utf8')).not.toContain('This module cannot be imported from a Client Component module');
@@ -123,6 +123,15 @@ describe('server.Dockerfile', () => {
         const res = await fetch(`${url}${p}`);
         expect(res.status, `${p}: ${await res.text()}`).toBe(200);
       }
+      // public/ ships in the image: the API description and robots.txt, served from the image's own files.
+      const spec = await fetch(`${url}/openapi.json`);
+      expect(spec.status).toBe(200);
+      expect(spec.headers.get('content-type')).toBe('application/json');
+      expect(await spec.text()).toBe(fs.readFileSync(image.at('/app/public/openapi.json'), 'utf8'));
+      expect(fs.readFileSync(image.at('/app/public/openapi.json'), 'utf8')).toBe(fs.readFileSync(path.join(repo, 'public/openapi.json'), 'utf8'));
+      const robots = await fetch(`${url}/robots.txt`);
+      expect(robots.status).toBe(200);
+      expect(await robots.text()).toBe(fs.readFileSync(path.join(repo, 'public/robots.txt'), 'utf8'));
     } finally {
       await stopChild(child);
     }

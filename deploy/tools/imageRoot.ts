@@ -2,13 +2,14 @@
 // stage is done into a directory standing for the image's /, from the build context (the repository) or from an
 // earlier stage. An earlier stage is modelled as the repository after `npm ci` (its /app) plus what its `npx
 // esbuild` RUN lines produce, which are run here exactly as written but with their --outfile inside the stage's
-// own scratch directory. Files an earlier stage makes with `next build` are reported, not faked, as `missing`.
+// own scratch directory. What `next build` makes (`.next/`) is reported, not faked, as `missing`; everything else
+// of a stage's /app is its `COPY . .` of the build context, so it comes from the repository minus .dockerignore.
 // Nothing outside the image directory is reachable from it, so a file the Dockerfile forgets to copy makes the
 // program started from there fail as it would in the image.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseDockerfile, shellWords, type Stage } from './dockerfile';
+import { isDockerIgnored, parseDockerfile, readDockerignore, shellWords, type Stage } from './dockerfile';
 
 export interface ImageRoot {
   /** The directory standing for the image's /. */
@@ -42,9 +43,9 @@ function runEsbuild(stage: Stage, repo: string, outDir: string): Map<string, str
   return outputs;
 }
 
-function copyInto(src: string, dest: string): void {
+function copyInto(src: string, dest: string, keep: (file: string) => boolean = () => true): void {
   const st = fs.statSync(src);
-  if (st.isDirectory()) fs.cpSync(src, dest, { recursive: true, dereference: true });
+  if (st.isDirectory()) fs.cpSync(src, dest, { recursive: true, dereference: true, filter: keep });
   else {
     fs.mkdirSync(path.dirname(dest), { recursive: true });
     fs.copyFileSync(src, dest);
@@ -59,6 +60,8 @@ export function buildImageRoot(dockerfile: string, repo: string, dir: string): I
   const at = (imagePath: string) => path.join(root, imagePath);
   const stageOutputs = new Map<string, Map<string, string>>();
   const missing: string[] = [];
+  const dockerignore = path.join(repo, '.dockerignore');
+  const ignored = fs.existsSync(dockerignore) ? readDockerignore(dockerignore) : [];
 
   let workdir = '/';
   let entrypoint: string[] = [];
@@ -82,15 +85,19 @@ export function buildImageRoot(dockerfile: string, repo: string, dir: string): I
       copyInto(built, at(destPath));
       continue;
     }
-    const made = stage.instructions.some((i) => i.keyword === 'RUN' && /\bnext build\b/.test(i.args)) && /^\/app\/(\.next|public)(\/|$)/.test(src);
+    const made = stage.instructions.some((i) => i.keyword === 'RUN' && /\bnext build\b/.test(i.args)) && /^\/app\/\.next(\/|$)/.test(src);
     if (made) {
       missing.push(`${src} (COPY ${ins.args})`);
       continue;
     }
     if (!src.startsWith(`${STAGE_DIR}/`)) throw new Error(`COPY --from=${from} ${src}: only ${STAGE_DIR} of a build stage is modelled`);
-    const inRepo = path.join(repo, src.slice(STAGE_DIR.length + 1));
-    if (!fs.existsSync(inRepo)) throw new Error(`COPY --from=${from} ${src}: not in stage ${from}`);
-    copyInto(inRepo, at(destPath));
+    const rel = src.slice(STAGE_DIR.length + 1);
+    const inRepo = path.join(repo, rel);
+    // node_modules is the stage's `npm ci` (this checkout's install stands for it); the rest came in with the context.
+    const installed = /^node_modules(\/|$)/.test(rel) && stage.instructions.some((i) => i.keyword === 'RUN' && /\bnpm ci\b/.test(i.args));
+    const keep = (file: string) => installed || !isDockerIgnored(ignored, path.relative(repo, file));
+    if (!fs.existsSync(inRepo) || !keep(inRepo)) throw new Error(`COPY --from=${from} ${src}: not in stage ${from}`);
+    copyInto(inRepo, at(destPath), keep);
   }
   return { root, workdir, entrypoint, missing, at };
 }

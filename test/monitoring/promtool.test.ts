@@ -57,6 +57,7 @@ describe('deploy/monitoring/prometheusrule.yaml', () => {
     const rules = ruleGroups().flatMap((g) => g.rules);
     const byName = new Map(rules.map((r) => [r.alert, r]));
     expect(byName.get('VethwatchArpMismatch')).toMatchObject({ for: '2m', labels: { severity: 'critical' } });
+    expect(byName.get('VethwatchNodeFragile')).toMatchObject({ expr: 'max by (node) (vethwatch_node_state{state="fragile"}) == 1', for: '30m', labels: { severity: 'warning' } });
     for (const name of ['VethwatchNodeAtRisk', 'VethwatchAgentStale', 'VethwatchRemediationFailed', 'VethwatchIngestErrors']) {
       expect(byName.get(name)?.labels?.severity, name).toBe('warning');
     }

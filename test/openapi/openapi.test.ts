@@ -13,6 +13,7 @@ import { STREAM_PATH } from '@/lib/history/stream';
 import { arpTimelineResponse, eventsResponse, linkFileHistoryResponse, vethHistoryResponse } from '@/lib/history/http';
 import { FLEET_PATH } from '@/lib/nodes/http';
 import { buildReport } from '@/lib/report/fixtures';
+import { AGENT_API_PREFIX, AGENT_CLAIM_PATH, AGENT_RESULT_PATH, agentResultPath } from '@/lib/report/remediation';
 import { createStore, type Store } from '@/lib/store';
 import { HEALTHZ_PATH, READYZ_PATH } from '@/server/health';
 import { METRICS_PATH } from '@/server/metrics';
@@ -96,6 +97,29 @@ describe('public/openapi.json', () => {
     }
   });
 
+  it('documents the agent endpoints behind every path prefix server/run.ts dispatches on', () => {
+    const run = fs.readFileSync(path.join(REPO_ROOT, 'server/run.ts'), 'utf8');
+    const prefixes = [...run.matchAll(/pathname\.startsWith\(([A-Z_]+)\)/g)].map((m) => m[1]);
+    expect(prefixes).toEqual(['AGENT_API_PREFIX']);
+    // lib/remediation/agentHttp.ts answers exactly these two under the prefix.
+    const claim = '/api/v1/agent/remediations/claim';
+    const result = '/api/v1/agent/remediations/{remediationId}/result';
+    expect(AGENT_CLAIM_PATH).toBe(claim);
+    const id = '0b7c6a3e-8f1d-4c2a-9e5b-1a2b3c4d5e6f';
+    expect(result.replace('{remediationId}', id)).toBe(agentResultPath(id));
+    expect(AGENT_RESULT_PATH.test(agentResultPath(id))).toBe(true);
+    for (const p of [claim, result]) {
+      expect(p.startsWith(AGENT_API_PREFIX)).toBe(true);
+      expect(doc.paths[p], p).toHaveProperty(['post']);
+    }
+  });
+
+  it('documents the fleet search parameter q', () => {
+    const q = doc.paths['/api/v1/nodes'].get.parameters.find((x: Json) => x.name === 'q');
+    expect(q).toMatchObject({ in: 'query', required: false });
+    expect(documented('/api/v1/nodes', 'GET', 200).oneOf).toEqual([{ $ref: '#/components/schemas/FleetView' }, { $ref: '#/components/schemas/FleetSearch' }]);
+  });
+
   it('every $ref points at a component that exists', () => {
     const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]);
     expect(refs.length).toBeGreaterThan(20);
@@ -140,6 +164,27 @@ describe('real responses match the document', () => {
     await conforms(unauth, '/api/v1/reports', 'POST');
 
     await conforms(await fetch(url(FLEET_PATH)), '/api/v1/nodes');
+    const search = await fetch(url(`${FLEET_PATH}?q=node-a`));
+    expect(search.status).toBe(200);
+    const found = (await conforms(search, '/api/v1/nodes')) as { q?: string; nodes: Array<{ name: string }> };
+    expect(found.q).toBe('node-a');
+    expect(found.nodes.map((n) => n.name)).toContain('node-a');
+    const badTerm = await fetch(url(`${FLEET_PATH}?q=x`));
+    expect(badTerm.status).toBe(422);
+    await conforms(badTerm, '/api/v1/nodes');
+
+    const agent = { authorization: `Bearer ${s.agentToken}`, 'content-type': 'application/json' };
+    const claim = await fetch(url(AGENT_CLAIM_PATH), { method: 'POST', headers: agent, body: JSON.stringify({ node: 'edge-1' }) });
+    expect(claim.status).toBe(204); // no local remediation is pending for it
+    expect(doc.paths[AGENT_CLAIM_PATH].post.responses).toHaveProperty(['204']);
+    const badClaim = await fetch(url(AGENT_CLAIM_PATH), { method: 'POST', headers: agent, body: JSON.stringify({ node: 'edge-1', extra: 1 }) });
+    expect(badClaim.status).toBe(422);
+    await conforms(badClaim, AGENT_CLAIM_PATH, 'POST');
+    await conforms(await fetch(url(AGENT_CLAIM_PATH), { method: 'POST', headers: { authorization: 'Bearer nope' }, body: '{}' }), AGENT_CLAIM_PATH, 'POST');
+    const resultPath = '/api/v1/agent/remediations/{remediationId}/result';
+    const noSuch = await fetch(url(agentResultPath('0b7c6a3e-8f1d-4c2a-9e5b-1a2b3c4d5e6f')), { method: 'POST', headers: agent, body: '{"exitCode": 0}' });
+    expect(noSuch.status).toBe(422);
+    await conforms(noSuch, resultPath, 'POST');
     await conforms(await fetch(url('/api/v1/nodes/node-a')), '/api/v1/nodes/{name}');
     const missing = await fetch(url('/api/v1/nodes/nobody'));
     expect(missing.status).toBe(404);

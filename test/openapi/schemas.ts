@@ -10,6 +10,7 @@ import { NODE_STATES } from '@/lib/nodes/types';
 import { AUDIT_ACTIONS, REMEDIATION_STATUSES } from '@/lib/remediation/types';
 import { PROVENANCES } from '@/lib/prevention/provenance';
 import { VERIFICATION_RESULTS, verificationSchema } from '@/lib/prevention/verification';
+import { agentAssignmentSchema, agentClaimSchema, agentRunReportSchema } from '@/lib/report/remediation';
 import { findingSchema, linkFileSchema, linkVerdictSchema, macPolicySchema, packageEventSchema, reportSchema, vethSchema } from '@/lib/report/schema';
 
 const time = z.string().meta({ description: 'RFC 3339 time' });
@@ -107,6 +108,29 @@ export const FleetView = z
     hazards: z.array(CrossNodeFinding).optional(),
   })
   .meta({ id: 'FleetView' });
+
+/** GET /api/v1/nodes?q=: the search answer (lib/nodes/searchTypes.ts). */
+export const FleetSearch = z
+  .object({
+    generatedAt: time,
+    q: z.string().describe('the term as searched (trimmed)'),
+    nodes: z.array(NodeSummary).describe('nodes whose name contains the term or that hold a hit'),
+    hits: z
+      .array(
+        z.object({
+          node: z.string(),
+          ifname: z.string(),
+          mac: z.string(),
+          podIP: nullable(z.string()),
+          pod: nullable(z.object({ namespace: z.string(), name: z.string() })),
+          netns: nullable(z.string()),
+          matched: z.array(z.enum(['pod', 'namespace', 'podIP', 'veth', 'mac'])),
+        }),
+      )
+      .max(100),
+    truncated: z.boolean().describe('more matched than were returned: narrow the term'),
+  })
+  .meta({ id: 'FleetSearch' });
 
 export const NodeDetail = z
   .object({
@@ -401,6 +425,11 @@ export const Readyz = z
   })
   .meta({ id: 'Readyz' });
 
+export const AgentClaim = agentClaimSchema.meta({ id: 'AgentClaim', description: 'The local agent asks whether its node has a remediation to run.' });
+export const AgentAssignment = agentAssignmentSchema.meta({ id: 'AgentAssignment', description: 'The claimed remediation, now running and this agent\'s to do.' });
+export const AgentRunReport = agentRunReportSchema.meta({ id: 'AgentRunReport', description: 'What `remediate` printed (a result, or the plan mismatch), its exit status and the log tail.' });
+export const AgentRunAccepted = z.object({ remediationId: z.uuid(), status: z.enum(REMEDIATION_STATUSES) }).meta({ id: 'AgentRunAccepted' });
+
 /** Every schema that becomes a component, by its meta id. */
 export const COMPONENTS = {
   ErrorBody,
@@ -408,10 +437,15 @@ export const COMPONENTS = {
   ReportAccepted,
   Verification,
   VerificationAccepted,
+  AgentClaim,
+  AgentAssignment,
+  AgentRunReport,
+  AgentRunAccepted,
   AwsNodeCni,
   CrossNodeFinding,
   NodeSummary,
   FleetView,
+  FleetSearch,
   NodeDetail,
   HistoryEvent,
   EventsResponse,
