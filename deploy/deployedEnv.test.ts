@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReport } from '@/lib/report/fixtures';
 import { createPgDatabase } from '@/lib/store/testing';
-import { ServerStartError, startServerProcess, type ServerProcess } from '../test/support/serverProcess';
+import { startServerProcess, type ServerProcess } from '../test/support/serverProcess';
 import { mountFor, podEnv, type SecretValues } from './tools/podEnv';
 import { kustomize } from './tools/render';
 
@@ -164,18 +164,34 @@ describe('tls overlay: the public URL is the origin people sign in from', () => 
   });
 });
 
-describe('the operators Secret must hold the `operators` key (deploy/README.md)', () => {
-  it('a Secret with only `token` leaves the mounted file missing, and the server refuses to start', async () => {
+describe('the operators Secret is optional (deploy/README.md)', () => {
+  it('a Secret with only `token` leaves the mounted file missing: the server starts, and the token is the operator', async () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'vwt-deployed-token-only-'));
+    let s: ServerProcess | null = null;
     try {
       const values = { ...secrets(), 'vethwatch-operators': { operators: null, token: 'operator-deployed-token-0123456789' } };
       const { env } = podEnv(kustomize(here), 'vethwatch-server', 'server', values, root);
       expect(env.VETHWATCH_OPERATOR_TOKEN).toBe('operator-deployed-token-0123456789');
       expect(fs.existsSync(env.VETHWATCH_OPERATORS_FILE)).toBe(false);
-      const started = startServerProcess({ ...env, HOME: root, HOST: '127.0.0.1', PORT: '0', VETHWATCH_AGENT_PORT: '0' });
-      await expect(started).rejects.toBeInstanceOf(ServerStartError);
-      await expect(started).rejects.toThrow(/VETHWATCH_OPERATORS_FILE: cannot read .*: ENOENT/);
+      s = await startServerProcess({ ...env, HOME: root, HOST: '127.0.0.1', PORT: '0', VETHWATCH_AGENT_PORT: '0' });
+      const res = await fetch(`${s.url}/api/v1/me`, { headers: { authorization: 'Bearer operator-deployed-token-0123456789' } });
+      expect(await res.json()).toMatchObject({ user: 'operator', role: 'operator' });
     } finally {
+      await s?.stop();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('no Secret at all: the server starts and everyone is a viewer', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'vwt-deployed-no-operators-'));
+    let s: ServerProcess | null = null;
+    try {
+      const values = { ...secrets(), 'vethwatch-operators': { operators: null, token: null } };
+      const { env } = podEnv(kustomize(here), 'vethwatch-server', 'server', values, root);
+      s = await startServerProcess({ ...env, HOME: root, HOST: '127.0.0.1', PORT: '0', VETHWATCH_AGENT_PORT: '0' });
+      expect(await (await fetch(`${s.url}/api/v1/me`)).json()).toMatchObject({ role: 'viewer', operatorsConfigured: false });
+    } finally {
+      await s?.stop();
       fs.rmSync(root, { recursive: true, force: true });
     }
   }, 60_000);

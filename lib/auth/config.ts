@@ -4,7 +4,7 @@ import 'server-only';
 // malformed public URL stops it with one clear message instead of surfacing as 500s (or silent openings) later.
 import { statSync } from 'node:fs';
 import { getLogger } from '../log/logger';
-import { operatorsFromEnv, AuthConfigError, type Operator, OPERATOR_TOKEN_ENV, OPERATORS_FILE_ENV } from './operators';
+import { operatorsFileMissing, operatorsFromEnv, AuthConfigError, type Operator, OPERATOR_TOKEN_ENV, OPERATORS_FILE_ENV } from './operators';
 import { PUBLIC_URL_ENV } from './origins';
 import { parseTrustedProxy, TRUSTED_PROXY_ENV, type TrustedProxy } from './trustedProxy';
 
@@ -108,10 +108,12 @@ export function operatorsConfigured(config: AuthConfig): boolean {
 /** For the server's start-up: the settings checked (AuthConfigError otherwise) and one log line (no secrets). */
 export function checkAuthConfig(env: Record<string, string | undefined> = process.env): string {
   const c = authConfigFromEnv(env);
-  if (!operatorsConfigured(c)) return `no operator credential (${OPERATOR_TOKEN_ENV}, ${OPERATORS_FILE_ENV}, ${TRUSTED_PROXY_ENV}) is configured: everyone is a viewer`;
+  const file = env[OPERATORS_FILE_ENV]?.trim();
+  const missing = file && operatorsFileMissing(file) ? `; ${OPERATORS_FILE_ENV} names ${file}, which does not exist (no operators from it until it does)` : '';
+  if (!operatorsConfigured(c)) return `no operator credential (${OPERATOR_TOKEN_ENV}, ${OPERATORS_FILE_ENV}, ${TRUSTED_PROXY_ENV}) is configured: everyone is a viewer${missing}`;
   const parts = [];
   if (c.operators.length > 0) parts.push(`operators ${c.operators.map((o) => o.name).join(', ')}`);
   if (c.trustedProxy) parts.push(`proxy users in group ${c.operatorGroup} from ${c.trustedProxy.entries.join(', ')}`);
   parts.push(`sessions last ${c.sessionTtlMs / 3_600_000} h`);
-  return `operator access: ${parts.join('; ')}`;
+  return `operator access: ${parts.join('; ')}${missing}`;
 }

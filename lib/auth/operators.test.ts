@@ -66,8 +66,13 @@ describe('operatorsFromEnv', () => {
     expect(() => operatorsFromEnv({ VETHWATCH_OPERATOR_TOKEN: 'short-token-15c' })).not.toThrow(/short-token-15c/);
   });
 
-  it('refuses a missing file, a reserved name and a token shared with a named operator', () => {
-    expect(() => operatorsFromEnv({ VETHWATCH_OPERATORS_FILE: path.join(dir, 'nope') })).toThrow(/VETHWATCH_OPERATORS_FILE: cannot read .*nope: ENOENT/);
+  it('reads a missing file (an absent optional Secret) as no operators, never as an error or an open door', () => {
+    expect(operatorsFromEnv({ VETHWATCH_OPERATORS_FILE: path.join(dir, 'nope') })).toEqual([]);
+    expect(operatorsFromEnv({ VETHWATCH_OPERATORS_FILE: path.join(dir, 'nope'), VETHWATCH_OPERATOR_TOKEN: 'the-shared-token-0123' }).map((o) => o.name)).toEqual(['operator']);
+  });
+
+  it('refuses an unreadable file, a reserved name and a token shared with a named operator', () => {
+    expect(() => operatorsFromEnv({ VETHWATCH_OPERATORS_FILE: dir })).toThrow(/VETHWATCH_OPERATORS_FILE: cannot read .*: EISDIR/);
     expect(() => operatorsFromEnv({ VETHWATCH_OPERATORS_FILE: file(`operator: ${sha('x')}\n`), VETHWATCH_OPERATOR_TOKEN: 'the-shared-token-0123' })).toThrow(/reserved/);
     expect(() => operatorsFromEnv({ VETHWATCH_OPERATORS_FILE: file(`alice: ${sha('the-shared-token-0123')}\n`), VETHWATCH_OPERATOR_TOKEN: 'the-shared-token-0123' })).toThrow(/alice's token/);
   });

@@ -1,8 +1,10 @@
 import 'server-only';
 // Who may act as an operator with a token, by name: the lines of VETHWATCH_OPERATORS_FILE (`name: <sha256 hex of
 // the token>`) plus VETHWATCH_OPERATOR_TOKEN as the one operator named `operator`. Only digests are kept, so a
-// token never sits in memory longer than the start-up read of the environment. Any doubt is a start-up error: a
-// typo here would otherwise silently lock an operator out, or worse, let a stray line in.
+// token never sits in memory longer than the start-up read of the environment. Any doubt about a file that exists is
+// a start-up error: a typo would otherwise silently lock an operator out, or worse, let a stray line in. A file that
+// does not exist is no operators (the deployed Secret is optional: without it everyone is a viewer), which only
+// ever takes access away; the start-up line says so.
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { secretDigest } from './secrets';
@@ -64,7 +66,18 @@ export function parseOperatorsFile(text: string, where: string): Operator[] {
   return operators;
 }
 
+/** Whether the operators file is absent (as when the optional Secret behind its mount does not exist). */
+export function operatorsFileMissing(file: string): boolean {
+  try {
+    statSync(file);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT';
+  }
+}
+
 function readOperatorsFile(file: string): Operator[] {
+  if (operatorsFileMissing(file)) return [];
   let text: string;
   try {
     if (statSync(file).size > MAX_FILE_BYTES) throw new AuthConfigError(`${OPERATORS_FILE_ENV}: ${file} is larger than ${MAX_FILE_BYTES} bytes`);

@@ -55,7 +55,7 @@ describe('start-up refuses bad operator settings', () => {
   it.each([
     [{ VETHWATCH_OPERATOR_TOKEN: 'too-short-token' }, /VETHWATCH_OPERATOR_TOKEN is shorter than 16 characters/],
     [{ VETHWATCH_TRUSTED_PROXY: '1' }, /VETHWATCH_TRUSTED_PROXY=1 no longer switches proxy trust on or off: list the proxy's addresses/],
-    [{ VETHWATCH_OPERATORS_FILE: '/nonexistent/vethwatch-operators' }, /VETHWATCH_OPERATORS_FILE: cannot read \/nonexistent\/vethwatch-operators: ENOENT/],
+    [{ VETHWATCH_OPERATORS_FILE: '/' }, /VETHWATCH_OPERATORS_FILE: cannot read \/: EISDIR/],
   ])('%j', async (env, why) => {
     let err: unknown;
     try {
