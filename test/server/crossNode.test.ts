@@ -29,8 +29,18 @@ let fake: FakeKube;
 let server: ServerProcess;
 let dir: string;
 
+// Every node here is a Node of the cluster, so each agent reports with its own ServiceAccount token (the shared
+// token may not speak for a cluster Node).
+const SA_TOKENS = new Map<string, string>();
+function addAgent(node: string, nodeUid: string): void {
+  const token = `eyJhbGciOiJSUzI1NiJ9.${randomBytes(24).toString('base64url')}.${randomBytes(32).toString('base64url')}`;
+  fake.addServiceAccountToken(token, { name: 'vethwatch-agent', namespace: 'vethwatch', podName: `agent-${node}`, podUid: `pod-${node}`, nodeName: node, nodeUid, audiences: ['vethwatch'] });
+  SA_TOKENS.set(node, token);
+}
+
 async function send(report: Report | object): Promise<void> {
-  const outcome = await sendReport({ server: new URL(server.url), token: TOKEN, body: JSON.stringify(report), timeoutMs: 10_000 });
+  const node = (report as { node?: string }).node ?? '';
+  const outcome = await sendReport({ server: new URL(server.url), token: SA_TOKENS.get(node) ?? TOKEN, body: JSON.stringify(report), timeoutMs: 10_000 });
   expect(outcome.kind).toBe('accepted');
 }
 async function get<T>(p: string): Promise<T> {
@@ -43,9 +53,9 @@ const codes = (hs: readonly CrossNodeFinding[] | undefined) => (hs ?? []).map((h
 beforeAll(async () => {
   fake = await FakeKube.start();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vwt-crossnode-'));
-  fake.upsertNode(makeNode('node-a', { annotations: flannelAnnotations({ vtepMac: A_MAC, publicIp: A.publicIp }), podCIDR: A.podCIDR }));
-  fake.upsertNode(makeNode('node-b', { annotations: flannelAnnotations({ vtepMac: B_MAC, publicIp: B.publicIp }), podCIDR: B.podCIDR }));
-  fake.upsertNode(makeNode('node-old'));
+  addAgent('node-a', fake.upsertNode(makeNode('node-a', { annotations: flannelAnnotations({ vtepMac: A_MAC, publicIp: A.publicIp }), podCIDR: A.podCIDR })).metadata.uid);
+  addAgent('node-b', fake.upsertNode(makeNode('node-b', { annotations: flannelAnnotations({ vtepMac: B_MAC, publicIp: B.publicIp }), podCIDR: B.podCIDR })).metadata.uid);
+  addAgent('node-old', fake.upsertNode(makeNode('node-old')).metadata.uid);
   fake.put('daemonsets', makeFlannelDaemonSet());
   server = await startServerProcess({
     HOME: dir,
