@@ -1,5 +1,6 @@
 // Cross-node hazards in the browser: two flannel nodes' reports, their Node annotations served by the fake
 // Kubernetes API, and the stale FDB entry shown on the fleet page's "Fleet hazards" panel and on both node pages.
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,16 +19,23 @@ const B = { publicIp: '192.168.1.11', podCIDR: '10.244.1.0/24', vtepIp: '10.244.
 const STALE_FDB = `node-b's FDB entry for node-a's VTEP (192.168.1.10) points at ${OLD_A} but node-a's flannel.1 is ${A_MAC}`;
 
 /** A server watching a fake cluster whose two Nodes flannel has annotated. */
-const test = base.extend<{ cluster: { api: Api; server: RunningVethwatch } }>({
+/** Each Node's agent reports with its own ServiceAccount token: the shared token may not speak for a cluster Node. */
+const test = base.extend<{ cluster: { api: Api; server: RunningVethwatch; agent: (node: string) => Api } }>({
   cluster: async ({}, use, testInfo) => {
     const fake = await FakeKube.start();
     const dir = await mkdtemp(join(tmpdir(), 'vethwatch-e2e-kube-'));
-    fake.upsertNode(makeNode('node-a', { annotations: flannelAnnotations({ vtepMac: A_MAC, publicIp: A.publicIp }), podCIDR: A.podCIDR }));
-    fake.upsertNode(makeNode('node-b', { annotations: flannelAnnotations({ vtepMac: B_MAC, publicIp: B.publicIp }), podCIDR: B.podCIDR }));
+    const tokens = new Map<string, string>();
+    const addAgent = (node: string, uid: string) => {
+      const token = `eyJhbGciOiJSUzI1NiJ9.${randomBytes(24).toString('base64url')}.${randomBytes(32).toString('base64url')}`;
+      fake.addServiceAccountToken(token, { name: 'vethwatch-agent', namespace: 'vethwatch', podName: `agent-${node}`, podUid: `pod-${node}`, nodeName: node, nodeUid: uid, audiences: ['vethwatch'] });
+      tokens.set(node, token);
+    };
+    addAgent('node-a', fake.upsertNode(makeNode('node-a', { annotations: flannelAnnotations({ vtepMac: A_MAC, publicIp: A.publicIp }), podCIDR: A.podCIDR })).metadata.uid);
+    addAgent('node-b', fake.upsertNode(makeNode('node-b', { annotations: flannelAnnotations({ vtepMac: B_MAC, publicIp: B.publicIp }), podCIDR: B.podCIDR })).metadata.uid);
     fake.put('daemonsets', makeFlannelDaemonSet());
     const server = await startVethwatch({ KUBECONFIG: fake.writeKubeconfig(dir), HOME: dir });
     try {
-      await use({ api: new Api(server.url, server.token), server });
+      await use({ api: new Api(server.url, server.token), server, agent: (node) => new Api(server.url, tokens.get(node)!) });
     } finally {
       await server.stop();
       if (testInfo.status !== testInfo.expectedStatus) await testInfo.attach('server-output', { body: server.output(), contentType: 'text/plain' });
@@ -41,8 +49,8 @@ const test = base.extend<{ cluster: { api: Api; server: RunningVethwatch } }>({
 });
 
 test('a stale FDB entry shows on the fleet hazards panel and on both node pages', async ({ page, cluster }) => {
-  await cluster.api.accept(buildFlannelReport({ node: 'node-a', flannelMac: A_MAC, peers: [{ mac: B_MAC, ...B }] }));
-  await cluster.api.accept(buildFlannelReport({ node: 'node-b', flannelMac: B_MAC, peers: [{ mac: OLD_A, ...A }] }));
+  await cluster.agent('node-a').accept(buildFlannelReport({ node: 'node-a', flannelMac: A_MAC, peers: [{ mac: B_MAC, ...B }] }));
+  await cluster.agent('node-b').accept(buildFlannelReport({ node: 'node-b', flannelMac: B_MAC, peers: [{ mac: OLD_A, ...A }] }));
   // The server learns the annotations from its Node informer, shortly after it starts.
   await expect.poll(async () => (await cluster.api.fleet()).hazards?.length ?? 0).toBeGreaterThan(0);
 
@@ -64,8 +72,8 @@ test('a stale FDB entry shows on the fleet hazards panel and on both node pages'
 });
 
 test('a healthy flannel fleet has no hazards panel, and node pages say nothing was found', async ({ page, cluster }) => {
-  await cluster.api.accept(buildFlannelReport({ node: 'node-a', flannelMac: A_MAC, peers: [{ mac: B_MAC, ...B }] }));
-  await cluster.api.accept(buildFlannelReport({ node: 'node-b', flannelMac: B_MAC, peers: [{ mac: A_MAC, ...A }] }));
+  await cluster.agent('node-a').accept(buildFlannelReport({ node: 'node-a', flannelMac: A_MAC, peers: [{ mac: B_MAC, ...B }] }));
+  await cluster.agent('node-b').accept(buildFlannelReport({ node: 'node-b', flannelMac: B_MAC, peers: [{ mac: A_MAC, ...A }] }));
   await page.goto('/');
   await expect(page.getByRole('table', { name: /^Nodes/ }).getByRole('rowheader')).toHaveText(['node-a', 'node-b']);
   await expect(page.getByRole('region', { name: 'Fleet hazards' })).toHaveCount(0);

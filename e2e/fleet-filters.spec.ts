@@ -33,7 +33,7 @@ test('search, filters and sort narrow and order the table and are kept in the UR
   await filters.getByLabel('Search').fill('');
   await expect(rowNames(page)).toHaveText(['db-broken', 'db-risk', 'web-ok-2']);
 
-  await filters.getByLabel('State').selectOption({ label: 'Needs attention (broken, at risk, stale, no agent)' });
+  await filters.getByLabel('State').selectOption({ label: 'Needs attention (broken, at risk, fragile, stale, no agent)' });
   await expect(rowNames(page)).toHaveText(['db-broken', 'db-risk']);
   await filters.getByLabel('State').selectOption('');
   await filters.getByLabel('MAC policy for new veths').selectOption('none');

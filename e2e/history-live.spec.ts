@@ -106,7 +106,7 @@ test('replacing 99-default.link while keeping its mtime, as a package upgrade do
     const drift = card.getByRole('list', { name: 'Drift' }).locator('li[data-kind="content-changed-mtime-unchanged"]');
     await expect(drift.first()).toBeVisible({ timeout: 10_000 });
     await expect(drift.first()).toContainText(DEFAULT_LINK);
-    await expect(card.getByLabel(`Diff of ${DEFAULT_LINK}`)).toContainText('+# vethwatch e2e: content changed, mtime kept');
+    await expect(drift.first().getByLabel(`Diff of ${DEFAULT_LINK}`)).toContainText('+# vethwatch e2e: content changed, mtime kept');
   } finally {
     await writeFile(DEFAULT_LINK, original);
     await utimes(DEFAULT_LINK, before.atime, before.mtime);

@@ -17,6 +17,7 @@ import type { TokenSource } from '../deliver/token';
 import type { Logger } from '../log';
 import type { RemediateArgs } from './args';
 import { remediate, type RemediateOutput } from './remediate';
+import { sleep } from '../../lib/time/sleep';
 
 export const POLL_MS = 2000;
 /** A result is posted again on network errors and 5xx, this many times at most, waiting up to 30 s between. */
@@ -45,17 +46,6 @@ function headers(token: string | TokenSource): Record<string, string> {
   return { authorization: `Bearer ${typeof token === 'string' ? token : token()}`, 'content-type': 'application/json' };
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal?.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 
 /** One claim: the assignment, or null when the server has nothing for this node. Throws on anything unexpected. */
 export async function claimOnce(opts: PullOptions, node: string, signal?: AbortSignal): Promise<AgentAssignment | null> {

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { verificationResult, verificationSchema, type Probe, type Verification } from '../../lib/prevention/verification';
 import { runProbe, udevdAnswers } from './probe';
+import { sleep } from '../../lib/time/sleep';
 
 export interface WatchOptions {
   node: string;
@@ -12,18 +13,6 @@ export interface WatchOptions {
   onProbe?: (p: Probe) => void;
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
 
 export async function watchVerify(o: WatchOptions): Promise<Verification> {
   const started = Date.now();

@@ -22,7 +22,7 @@ const CHANGE_LABEL: Record<DriftFileChange['change'], string> = { appeared: 'app
 
 function DiffBlock({ diff, label }: { diff: string; label: string }) {
   return (
-    <pre aria-label={label}>
+    <pre tabIndex={0} aria-label={label}>
       {diff.split('\n').map((line, i) => {
         const kind = line.startsWith('+++') || line.startsWith('---') ? 'meta' : line[0] === '+' ? 'add' : line[0] === '-' ? 'del' : line.startsWith('@@') ? 'hunk' : 'ctx';
         return (

@@ -9,7 +9,7 @@ function Check({ c }: { c: HandCheck }) {
         <strong>{c.title}</strong>
         {!c.readOnly && <span className="cell-flag tone-warn small"> applies the link policy</span>}
       </p>
-      <pre className="command" aria-label={c.title}>
+      <pre className="command" tabIndex={0} aria-label={c.title}>
         <code>{c.command}</code>
       </pre>
       <p className="muted small">{c.expect}</p>

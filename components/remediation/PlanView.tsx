@@ -65,7 +65,7 @@ export function PlanView({ preview }: { preview: PlanPreview }) {
                 </div>
               ))}
             </dl>
-            <pre className={styles.fileContent}>{JSON.stringify(preview.job.spec, null, 2)}</pre>
+            <pre tabIndex={0} className={styles.fileContent}>{JSON.stringify(preview.job.spec, null, 2)}</pre>
           </details>
         )}
         {preview.jobDryRun && !preview.jobDryRun.ok && (
@@ -86,7 +86,7 @@ export function PlanView({ preview }: { preview: PlanPreview }) {
           <span className="muted small"> · {plan.dropIn.reason}</span>
         </p>
         {plan.dropIn.action === 'write' && (
-          <pre className={styles.fileContent} aria-label={`Content of ${plan.dropIn.path}`}>
+          <pre tabIndex={0} className={styles.fileContent} aria-label={`Content of ${plan.dropIn.path}`}>
             {plan.dropIn.content}
           </pre>
         )}
@@ -103,7 +103,7 @@ export function PlanView({ preview }: { preview: PlanPreview }) {
             {shell.map((s, i) => (
               <li key={i}>
                 <p className="small">{s.title}</p>
-                <pre aria-label={`Shell: ${s.title}`}>
+                <pre tabIndex={0} aria-label={`Shell: ${s.title}`}>
                   <code>{s.shell}</code>
                 </pre>
               </li>

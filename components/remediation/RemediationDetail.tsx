@@ -55,7 +55,7 @@ export function RemediationDetail({ node, id }: { node: string; id: string }) {
           </ol>
           <details>
             <summary>Plan</summary>
-            <pre className={styles.fileContent}>{JSON.stringify(record.plan, null, 2)}</pre>
+            <pre tabIndex={0} className={styles.fileContent}>{JSON.stringify(record.plan, null, 2)}</pre>
           </details>
         </section>
       )}

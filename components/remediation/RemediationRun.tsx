@@ -82,18 +82,18 @@ export function Evidence({ record }: { record: RemediationRecord }) {
                   ))}
                 </ul>
               )}
-              <pre aria-label="Result JSON">{JSON.stringify(ev.result, null, 2)}</pre>
+              <pre tabIndex={0} aria-label="Result JSON">{JSON.stringify(ev.result, null, 2)}</pre>
             </>
           )}
           {ev.terminationMessage && !ev.result && (
             <>
               <h4>Termination message</h4>
-              <pre aria-label="Termination message">{ev.terminationMessage}</pre>
+              <pre tabIndex={0} aria-label="Termination message">{ev.terminationMessage}</pre>
             </>
           )}
           <h4>Log tail</h4>
           {ev.log ? (
-            <pre aria-label="Log tail">{ev.log}</pre>
+            <pre tabIndex={0} aria-label="Log tail">{ev.log}</pre>
           ) : (
             <p className="muted small">{ev.logError ?? 'No log output.'}</p>
           )}

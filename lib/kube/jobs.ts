@@ -4,6 +4,7 @@ import type { KubeClients } from './config';
 import { KubeError, kubeCall, toKubeError } from './errors';
 import { InvalidJobOptionsError, REMEDIATION_CONTAINER } from './remediationJob';
 import { isoTime } from './time';
+import { sleep } from '../time/sleep';
 
 export {
   buildRemediationJob,
@@ -209,17 +210,6 @@ async function readSummary(kube: KubeClients, namespace: string, name: string): 
   return summarizeJob(await kubeCall(`read Job ${namespace}/${name}`, () => kube.batch.readNamespacedJob({ namespace, name })));
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done);
-  });
-}
 
 export interface JobPodEvidence {
   name: string;

@@ -12,6 +12,7 @@ import { RemediationConflictError } from './errors';
 import type { RemediationDeps } from './deps';
 import { applyRemediation, previewRemediation } from './service';
 import { isDoneStatus, type FleetPreview, type FleetPreviewNode, type FleetRun, type FleetRunNode } from './types';
+import { sleep } from '../time/sleep';
 
 /** How often a running wave is checked, and how long a wave may wait for a free slot under the cap. */
 export const FLEET_POLL_MS = 500;
@@ -48,7 +49,6 @@ export async function previewFleet(deps: RemediationDeps, who: Identity): Promis
   return { cap: settings.maxConcurrent, waves: waves(runnable, settings.maxConcurrent), nodes, blockers };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const lockName = (id: string) => `fleet-run:${id}`;
 const describeError = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
