@@ -103,7 +103,10 @@ test('the 3 a.m. page: find by pod IP, check by hand, fix, drift by hand, regres
   await expect(page.getByText('At risk', { exact: true }).first()).toBeVisible();
 
   // (6) A new veth breaks again: the old fix shows Regressed.
+  // The fix is judged regressed by the first report after the drop-in went (new veths would lose their MAC again);
+  // the broken veth is what that risk looks like: the node is broken again, and the fix stays Regressed.
   await lab.break(healthy.hostIfname);
+  await expect.poll(nodeState, { timeout: 30_000 }).toBe('broken');
   await expect(async () => {
     await page.reload();
     await expect(fix).toHaveAccessibleName(/: Regressed$/, { timeout: 3_000 });
