@@ -5,7 +5,7 @@ import 'server-only';
 //    a TokenReview; it may report only for the node its pod runs on, so one node cannot speak for another.
 // In a cluster the shared token may not report for a Node of that cluster either: only that node's own agent may.
 // A TokenReview is asked only here, on the agents' paths; nothing a person's request carries causes one.
-import { ForbiddenError, AuthError, HttpError } from '../http/errors';
+import { ForbiddenError, AuthError, RetryLaterError } from '../http/errors';
 import { TokenReviewThrottledError, type AgentIdentity, type TokenReviewer } from '../kube/tokenReview';
 import { parseBearer, sameSecret, secretDigest } from './secrets';
 
@@ -21,14 +21,11 @@ export type AgentCredential =
   | { kind: 'service-account'; username: string; node: string; podName: string | null };
 
 /** The API server could not be asked about a token: the agent should retry (503), not give up (401). */
-export class AuthUnavailableError extends HttpError {
+export class AuthUnavailableError extends RetryLaterError {
   readonly status = 503;
   constructor(message = 'cannot check the agent token right now; retry later') {
-    super(message);
+    super(message, 5);
     this.name = 'AuthUnavailableError';
-  }
-  override headers() {
-    return { 'retry-after': '5' };
   }
 }
 

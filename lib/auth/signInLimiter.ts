@@ -3,20 +3,17 @@ import 'server-only';
 // ends, before its token is even looked at, so a token cannot be guessed online at any useful rate. In memory,
 // per process (each replica counts its own), bounded: at most MAX_CLIENTS addresses, the least recently failing
 // dropped first, and an entry is forgotten once its window is over.
-import { HttpError } from '../http/errors';
+import { RetryLaterError } from '../http/errors';
 
 export const MAX_FAILURES = 5;
 export const WINDOW_MS = 15 * 60_000;
 export const MAX_CLIENTS = 10_000;
 
-export class SignInThrottledError extends HttpError {
+export class SignInThrottledError extends RetryLaterError {
   readonly status = 429;
-  constructor(readonly retryAfterSeconds: number) {
-    super(`too many failed sign-ins from this address; try again in ${retryAfterSeconds} s`);
+  constructor(retryAfterSeconds: number) {
+    super(`too many failed sign-ins from this address; try again in ${retryAfterSeconds} s`, retryAfterSeconds);
     this.name = 'SignInThrottledError';
-  }
-  override headers() {
-    return { 'retry-after': String(this.retryAfterSeconds) };
   }
 }
 

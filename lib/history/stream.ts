@@ -24,7 +24,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { EventBus } from '../events/bus';
 import type { NodeEvent } from '../events/types';
-import { HttpError, MethodNotAllowedError, ValidationError } from '../http/errors';
+import { MethodNotAllowedError, RetryLaterError, ValidationError } from '../http/errors';
 import { sendError } from '../http/node';
 import type { Store } from '../store';
 import { toHistoryEvent } from './entries';
@@ -52,26 +52,20 @@ export const DEFAULT_STREAM_LIMITS: StreamLimits = { perClient: 100, max: 1000 }
 const RETRY_AFTER_SECONDS = 10;
 
 /** One client address holds as many streams as it may. */
-export class TooManyStreamsError extends HttpError {
+export class TooManyStreamsError extends RetryLaterError {
   readonly status = 429;
   constructor(limit: number) {
-    super(`this client already holds ${limit} event streams (the most one client may hold)`);
+    super(`this client already holds ${limit} event streams (the most one client may hold)`, RETRY_AFTER_SECONDS);
     this.name = 'TooManyStreamsError';
-  }
-  override headers() {
-    return { 'retry-after': String(RETRY_AFTER_SECONDS) };
   }
 }
 
 /** The server holds as many streams as it will. */
-export class StreamsFullError extends HttpError {
+export class StreamsFullError extends RetryLaterError {
   readonly status = 503;
   constructor(limit: number) {
-    super(`the server already holds ${limit} event streams; try again later`);
+    super(`the server already holds ${limit} event streams; try again later`, RETRY_AFTER_SECONDS);
     this.name = 'StreamsFullError';
-  }
-  override headers() {
-    return { 'retry-after': String(RETRY_AFTER_SECONDS) };
   }
 }
 

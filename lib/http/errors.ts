@@ -24,6 +24,20 @@ export abstract class HttpError extends Error {
   }
 }
 
+/** Come back later, with Retry-After: 429 when this client asked too much, 503 when the server is full or cannot check. */
+export abstract class RetryLaterError extends HttpError {
+  abstract override readonly status: 429 | 503;
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+  override headers() {
+    return { 'retry-after': String(this.retryAfterSeconds) };
+  }
+}
+
 export class BadJsonError extends HttpError {
   readonly status = 400;
   constructor(message = 'request body is not valid JSON') {
