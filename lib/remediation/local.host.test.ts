@@ -76,9 +76,11 @@ async function startServer(): Promise<string> {
 /** The server runs as this user: it needs no privilege, the agent does the work. */
 const UNPRIVILEGED = 65534;
 
+const RUN_INTERVAL = 2;
+
 /** The real agent in run mode, as root, carrying out this node's remediations (what npm start runs). */
 function startAgent(): void {
-  agent = spawn(process.execPath, ['--import', 'tsx', 'agent/cli.ts', '--server', url, '--token', AGENT_TOKEN, '--remediate', '--interval', '2', '--spool-dir', path.join(tmp, 'agent-spool')], {
+  agent = spawn(process.execPath, ['--import', 'tsx', 'agent/cli.ts', '--server', url, '--token', AGENT_TOKEN, '--remediate', '--interval', String(RUN_INTERVAL), '--spool-dir', path.join(tmp, 'agent-spool')], {
     cwd: REPO,
     env: env(),
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -86,9 +88,21 @@ function startAgent(): void {
   agent.stderr!.on('data', (b: Buffer) => (agentLog = (agentLog + b.toString()).slice(-20_000)));
 }
 
-/** The real agent sends one report. */
+/**
+ * The run-mode agent's own report is the node's latest. A second agent (--once, another interval) would describe
+ * the node differently, and whichever of the two reported last would make the other's preview stale (409).
+ */
+async function runModeReport(): Promise<void> {
+  const started = Date.now();
+  await until("the run-mode agent's report", async () => {
+    const { status, body } = await api<{ intervalSeconds?: number; lastReportAt?: string }>(`/api/v1/nodes/${NODE}`);
+    return status === 200 && body.intervalSeconds === RUN_INTERVAL && Date.parse(body.lastReportAt ?? '') >= started ? true : null;
+  });
+}
+
+/** The real agent sends one report, as the run-mode agent describes the node (same interval). */
 function agentReport(): void {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'agent/cli.ts', '--once', '--server', url, '--token', AGENT_TOKEN, '--spool-dir', path.join(tmp, 'spool')], {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'agent/cli.ts', '--once', '--interval', String(RUN_INTERVAL), '--server', url, '--token', AGENT_TOKEN, '--spool-dir', path.join(tmp, 'spool')], {
     cwd: REPO,
     env: env(),
     encoding: 'utf8',
@@ -175,7 +189,7 @@ describe('local executor on the real lab', () => {
   });
 
   it('previews the plan the agent would make itself, from the agent\'s report', async () => {
-    agentReport();
+    await runModeReport();
     const res = await api<PlanPreview>(`/api/v1/nodes/${NODE}/remediations`, { body: { dryRun: true } });
     expect(res.status).toBe(200);
     preview = res.body;
