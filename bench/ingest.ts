@@ -1,5 +1,6 @@
 // Ingest benchmark: the fleet the issue sizes (5,000 nodes x 110 veths, one report each every 5 s = 1,000
-// reports/s) against the custom server in API-only mode, on SQLite or PostgreSQL. Moved here from
+// reports/s) against the custom server as its image runs it (bench/lib.ts startImageServer), API only, on SQLite or
+// PostgreSQL. Moved here from
 // server/benchIngest.ts. Prints figures; asserts nothing.
 //
 //   node --import tsx bench/ingest.ts [--nodes 5000] [--veths 110] [--interval 5] [--duration 30]
@@ -18,7 +19,7 @@ import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { buildReport, buildVeth } from '../lib/report/fixtures';
-import { load, percentile, procCpuMs, procMemMb, round, startServer, target, type BenchResult, type Figure } from './lib';
+import { imageNodeFlags, load, percentile, procCpuMs, procMemMb, round, startImageServer, target, type BenchResult, type Figure } from './lib';
 
 export interface IngestOptions {
   /** PostgreSQL URL; SQLite (a temp file) when absent. */
@@ -86,7 +87,7 @@ export async function benchIngest(opts: IngestOptions = {}): Promise<BenchResult
   const dbFile = join(dir, 'bench.db');
   const env: Record<string, string> = { VETHWATCH_NEXT: '0', VETHWATCH_AGENT_TOKEN: TOKEN, VETHWATCH_DB: dbFile, VETHWATCH_EXECUTOR: 'none' };
   if (opts.databaseUrl) env.DATABASE_URL = opts.databaseUrl;
-  const server = await startServer(env, 120_000, opts.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir] : []);
+  const server = await startImageServer(env, join(dir, 'image'), opts.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir] : []);
   const countEvents = async (): Promise<number> => {
     if (opts.databaseUrl) {
       const c = new pg.Client({ connectionString: opts.databaseUrl });
@@ -223,6 +224,7 @@ export async function benchIngest(opts: IngestOptions = {}): Promise<BenchResult
     const p99 = percentile(latencies, 99);
     const isSqlite = !opts.databaseUrl;
     const figures: Figure[] = [
+      { metric: 'server', value: `the server image's ENTRYPOINT (deploy/docker/server.Dockerfile, API only): node ${imageNodeFlags().join(' ') || '(no flags)'} server-entry.mjs` },
       { metric: 'offered load', value: `${rate} reports/s (${nodes} nodes x ${veths} veths every ${interval} s, ${(bodyBytes / 1024).toFixed(1)} KiB each, ${(changeRate * 100).toFixed(0)}% changed)` },
       // Kept pace: every report answered, and the last answer within 1% of the send window (else a backlog grew).
       { metric: 'sustained reports/s (all answered, run ends at the last answer)', value: round(achieved, 0), ...(isSqlite ? { target: '>= 1,000 offered, kept pace (>= 990)', met: ok === total && achieved >= 0.99 * rate && rate >= 1000 } : {}) },

@@ -6,6 +6,9 @@ import { Agent as HttpAgent, get as httpGet } from 'node:http';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync, inflateSync } from 'node:zlib';
+import { join } from 'node:path';
+import { parseDockerfile } from '../deploy/tools/dockerfile';
+import { buildImageRoot } from '../deploy/tools/imageRoot';
 import { spawnServer } from '../test/support/serverProcess';
 
 export const REPO = fileURLToPath(new URL('..', import.meta.url));
@@ -105,6 +108,32 @@ export async function startServer(env: Record<string, string>, timeoutMs = 120_0
     maxOutputChars: 200_000,
   });
   return { url: server.url, pid: server.child.pid!, child: server.child, output: server.output, stop: server.stop };
+}
+
+/**
+ * The server as its image runs it: deploy/docker/server.Dockerfile laid out under `dir` (deploy/tools/imageRoot.ts
+ * runs its esbuild lines as written) and its ENTRYPOINT, V8 flags included, run by this machine's node from the
+ * image's WORKDIR. API only (VETHWATCH_NEXT=0): `next build`'s output is not laid out. What ships is what is
+ * measured; under tsx (`npm start`) the same server holds ~120 MB more for the loader's transforms.
+ */
+export async function startImageServer(env: Record<string, string>, dir: string, nodeArgs: string[] = []): Promise<ServerChild> {
+  const image = buildImageRoot(join(REPO, 'deploy/docker/server.Dockerfile'), REPO, dir);
+  const [cmd, ...args] = image.entrypoint;
+  if (cmd !== 'node') throw new Error(`the server image's ENTRYPOINT starts ${cmd}, not node`);
+  const server = await spawnServer({
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', NODE_ENV: 'production', HOST: '127.0.0.1', PORT: '0', ...env, VETHWATCH_NEXT: '0' },
+    startTimeoutMs: 120_000,
+    nodeArgs,
+    program: { args, cwd: image.at(image.workdir) },
+    maxOutputChars: 200_000,
+  });
+  return { url: server.url, pid: server.child.pid!, child: server.child, output: server.output, stop: server.stop };
+}
+
+/** The server image's ENTRYPOINT node flags (the V8 tuning that ships), for the figures' labels. */
+export function imageNodeFlags(): string[] {
+  const ep = parseDockerfile(join(REPO, 'deploy/docker/server.Dockerfile')).stages.at(-1)!.instructions.filter((i) => i.keyword === 'ENTRYPOINT').at(-1)!;
+  return (JSON.parse(ep.args) as string[]).slice(1).filter((a) => a.startsWith('--'));
 }
 
 /** A throwaway PostgreSQL cluster (scripts/pg-throwaway.sh); stop() removes it. */

@@ -84,7 +84,7 @@ describe('server.Dockerfile', () => {
     }
     expect(copies).toContain('--from=deps /app/node_modules/better-sqlite3 ./node_modules/better-sqlite3');
     expect(all(server.stages[1], 'RUN').some((r) => r.includes('next build'))).toBe(true);
-    expect(last(all(runtime, 'ENTRYPOINT'))).toBe('["node", "server-entry.mjs"]');
+    expect(last(all(runtime, 'ENTRYPOINT'))).toBe('["node", "--max-semi-space-size=16", "server-entry.mjs"]');
     expect(all(runtime, 'EXPOSE')).toEqual(['3000 3001']);
     const deployment = manifests.find((m) => m.kind === 'Deployment')!;
     expect(deployment.spec.template.spec.containers[0].ports.map((p: { containerPort: number }) => p.containerPort)).toEqual([3000, 3001]);
@@ -96,7 +96,7 @@ describe('server.Dockerfile', () => {
     const image = buildImageRoot(path.join(repo, 'deploy/docker/server.Dockerfile'), repo, path.join(scratch, 'server'));
     // Only what `next build` makes is not laid out here; the API-only server must not need it.
     expect(image.missing.map((m) => m.split(' ')[0])).toEqual(['/app/.next/standalone', '/app/.next/static']);
-    expect(image.entrypoint).toEqual(['node', 'server-entry.mjs']);
+    expect(image.entrypoint).toEqual(['node', '--max-semi-space-size=16', 'server-entry.mjs']);
     // `server-only` must have been resolved to its empty module, not its throwing default.
     expect(fs.readFileSync(image.at('/app/dist/server.mjs'), 'utf8')).not.toContain('This module cannot be imported from a Client Component module');
     const data = path.join(scratch, 'server-data');

@@ -60,6 +60,11 @@ export interface SpawnServerOptions {
   /** Node flags placed before `--import tsx`, e.g. `--cpu-prof`. */
   nodeArgs?: readonly string[];
   /**
+   * Another program than `--import tsx server/main.ts`, e.g. an image's ENTRYPOINT (bench/lib.ts): its node
+   * arguments (after nodeArgs) and the directory it runs in.
+   */
+  program?: { args: readonly string[]; cwd: string };
+  /**
    * Bound on what output() keeps, for long runs: past it only the newest half is kept (halving, not trimming every
    * chunk, keeps the cost low). Unbounded by default, so a test failure shows everything.
    */
@@ -73,8 +78,9 @@ export interface SpawnServerOptions {
 export async function spawnServer(opts: SpawnServerOptions): Promise<SpawnedServer> {
   const startTimeoutMs = opts.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
   const maxOutputChars = opts.maxOutputChars ?? Infinity;
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', 'server/main.ts'], {
-    cwd: REPO_ROOT,
+  const program = opts.program ?? { args: ['--import', 'tsx', 'server/main.ts'], cwd: REPO_ROOT };
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...program.args], {
+    cwd: program.cwd,
     env: opts.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
