@@ -12,10 +12,10 @@
 //    scans are the ones that repeat every interval; the first scan is printed too): wall time per scan, CPU per
 //    scan of the agent and of the sh/ip processes it runs, and the process's peak RSS. Under tsx (`npm run
 //    agent`) and bundled.
-//  * the production artifact, `npm run build:agent` (dist/agent/cli.mjs), in run mode against a local sink that
-//    accepts every report: peak RSS (VmHWM of /proc/<pid>/status) after a dozen scans, with and without V8 flags
-//    that trade heap size for GC work. It sends with fetch(): undici's JavaScript and its WebAssembly HTTP parser
-//    (compiled again, optimised, once requests repeat) are part of that figure.
+//  * the production artifact, the agent image's /app/agent.mjs (deploy/docker/agent.Dockerfile's esbuild line, run
+//    as written by deploy/tools/imageRoot.ts), in run mode against a local sink that accepts every report: peak RSS
+//    (VmHWM of /proc/<pid>/status) after a dozen scans, plain, with the young-generation cap alone, and with exactly
+//    the V8 flags of the image's ENTRYPOINT (the figure the target is about).
 //
 // Changes host network state (namespaces, veths, processes in them): run it as root and, beside other host work,
 // under `flock /run/lock/vethwatch-host.lock`. Runnable directly: node --import tsx bench/agent-scan.ts
@@ -26,6 +26,7 @@ import type { AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { buildImageRoot } from '../deploy/tools/imageRoot';
 
 const PODS = 110;
 const BROKEN = 10;
@@ -33,13 +34,13 @@ const RUNS = 15;
 const RUN_MODE_SCANS = 12;
 const CLK_TCK = 100; // USER_HZ on Linux: /proc/<pid>/stat counts CPU in these ticks
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const AGENT_BUNDLE = path.join(REPO, 'dist/agent/cli.mjs');
 
 /**
- * V8 flags tried on the bundled agent; each is measured, none is assumed to help. --max-semi-space-size=1 caps
- * V8's young generation (16 MB by default): the agent's garbage is small and short-lived.
+ * V8 flags tried on the image's bundle; each is measured, none is assumed to help. --max-semi-space-size=1 caps
+ * V8's young generation (16 MB by default): the agent's garbage is small and short-lived. The image's own flags
+ * (read from its ENTRYPOINT) are added in benchAgentScan.
  */
-const FLAG_SETS: string[][] = [[], ['--max-semi-space-size=1'], ['--optimize-for-size']];
+const FLAG_SETS: string[][] = [[], ['--max-semi-space-size=1']];
 
 interface LoopResult {
   firstScanMs: number;
@@ -160,10 +161,13 @@ async function bundleWorker(dir: string): Promise<string> {
   return outfile;
 }
 
-/** `npm run build:agent`: the bundle the agent image runs. */
-function buildAgent(): void {
-  const r = spawnSync('npm', ['run', '--silent', 'build:agent'], { cwd: REPO, encoding: 'utf8' });
-  if (r.status !== 0 || !existsSync(AGENT_BUNDLE)) throw new Error(`npm run build:agent failed: ${(r.stderr || r.stdout || '').trim().slice(0, 500)}`);
+/** The agent image laid out as its Dockerfile says: its bundle, and the node flags of its ENTRYPOINT. */
+function agentImage(dir: string): { bundle: string; flags: string[] } {
+  const image = buildImageRoot(path.join(REPO, 'deploy/docker/agent.Dockerfile'), REPO, path.join(dir, 'agent-image'));
+  const [cmd, ...args] = image.entrypoint;
+  const script = args.find((a) => !a.startsWith('-'));
+  if (cmd !== 'node' || !script) throw new Error(`the agent image's ENTRYPOINT is not "node [flags] script": ${image.entrypoint.join(' ')}`);
+  return { bundle: image.at(path.posix.resolve(image.workdir, script)), flags: args.filter((a) => a.startsWith('-')) };
 }
 
 /** A stand-in server that accepts every report the way the real one does (202, or 200 for a resend). */
@@ -201,10 +205,10 @@ interface RunModeResult {
 }
 
 /** The bundled agent in run mode, one scan a second, until `scans` scans after the first; then SIGTERM. */
-async function runMode(nodeFlags: string[], scans: number, dir: string): Promise<RunModeResult> {
+async function runMode(bundle: string, nodeFlags: string[], scans: number, dir: string): Promise<RunModeResult> {
   const sink = await startSink();
   const spoolDir = mkdtempSync(path.join(dir, 'spool-'));
-  const args = [...nodeFlags, AGENT_BUNDLE, '--server', sink.url, '--token', 'bench', '--interval', '1', '--no-watch', '--spool-dir', spoolDir, '--node', 'bench-node'];
+  const args = [...nodeFlags, bundle, '--server', sink.url, '--token', 'bench', '--interval', '1', '--no-watch', '--spool-dir', spoolDir, '--node', 'bench-node'];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], cwd: REPO });
   const pid = child.pid!;
   try {
@@ -284,7 +288,7 @@ export async function benchAgentScan(): Promise<Record<string, number | string>>
   const dir = mkdtempSync(path.join(tmpdir(), 'vethwatch-bench-'));
   try {
     const workerBundle = await bundleWorker(dir);
-    buildAgent();
+    const image = agentImage(dir);
 
     let t0 = performance.now();
     let lab = await labUp({ pods: PODS, broken: BROKEN, pause: true });
@@ -294,9 +298,11 @@ export async function benchAgentScan(): Promise<Record<string, number | string>>
       Object.assign(figures, loopFigures('like a node, tsx (npm run agent)', await runWorker(RUNS, null)));
       Object.assign(figures, loopFigures('like a node, bundled, plain node', await runWorker(RUNS, workerBundle)));
       Object.assign(figures, loopFigures('like a node, bundled, node --max-semi-space-size=1', await runWorker(RUNS, workerBundle, ['--max-semi-space-size=1'])));
-      for (const flags of FLAG_SETS) {
-        const r = await runMode(flags, RUN_MODE_SCANS, dir);
-        const label = `like a node, run mode, dist/agent/cli.mjs${flags.length ? ' ' + flags.join(' ') : ''}`;
+      const flagSets = [...FLAG_SETS.filter((f) => f.join(' ') !== image.flags.join(' ')), image.flags];
+      for (const flags of flagSets) {
+        const r = await runMode(image.bundle, flags, RUN_MODE_SCANS, dir);
+        const asShipped = flags === image.flags ? ' (the image ENTRYPOINT)' : '';
+        const label = `like a node, run mode, agent image's agent.mjs${flags.length ? ' ' + flags.join(' ') : ''}${asShipped}`;
         figures[`${label}: peak RSS MB (VmHWM)`] = round(r.peakRssMb);
         figures[`${label}: RSS MB at the end`] = round(r.rssMb);
         figures[`${label}: scan + spool ms median`] = round(r.scanMsMedian);

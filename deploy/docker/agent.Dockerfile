@@ -27,6 +27,8 @@ COPY --from=build /app/dist/agent.mjs ./agent.mjs
 # Root on purpose: it reads root-owned host files and enters network namespaces. The DaemonSet drops every
 # capability but SYS_ADMIN and SYS_PTRACE; remediation Jobs run privileged.
 USER 0
-# A 1 MiB young generation keeps a scan's short-lived garbage from inflating RSS (-10 to -19 MB measured in
-# bench/agent-scan.ts, no wall-time cost); the flag cannot be set from inside the running process.
-ENTRYPOINT ["node", "--max-semi-space-size=1", "/app/agent.mjs"]
+# V8 flags for a small, steady footprint (bench/agent-scan.ts runs this ENTRYPOINT; they cannot be set from inside
+# the running process). A 1 MiB young generation keeps a scan's short-lived garbage from inflating RSS. Lite mode
+# (no optimising compilers) keeps V8 from compiling and holding optimised code the agent does not need between
+# scans: on Node 24, with 110 pods, peak RSS 102 -> 78 MB for ~20% more CPU per scan (~70 -> ~90 ms a scan).
+ENTRYPOINT ["node", "--max-semi-space-size=1", "--lite-mode", "/app/agent.mjs"]

@@ -149,7 +149,7 @@ describe('agent.Dockerfile', () => {
     expect(packages).toEqual(expect.arrayContaining(['iproute2', 'udev', 'util-linux']));
     expect(install).toContain('rm -rf /var/lib/apt/lists/*');
     expect(all(runtime, 'COPY')).toEqual(['--from=build /app/dist/agent.mjs ./agent.mjs']);
-    expect(last(all(runtime, 'ENTRYPOINT'))).toBe('["node", "--max-semi-space-size=1", "/app/agent.mjs"]');
+    expect(last(all(runtime, 'ENTRYPOINT'))).toBe('["node", "--max-semi-space-size=1", "--lite-mode", "/app/agent.mjs"]');
     checkContextCopies(agent);
   });
 
