@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { KNOWN_CNI_DAEMONSETS } from '@/lib/kube/cniDaemonSets';
 import { buildRemediationJob } from '@/lib/kube/remediationJob';
 import { allows, grantsFor } from './tools/rbac';
 import { kustomize, type Manifest, resourceId } from './tools/render';
@@ -50,8 +51,8 @@ describe('rendering (kubectl kustomize)', () => {
         'rbac.authorization.k8s.io/RoleBinding/vethwatch/vethwatch-server',
         'rbac.authorization.k8s.io/Role/default/vethwatch-server-node-events',
         'rbac.authorization.k8s.io/RoleBinding/default/vethwatch-server-node-events',
-        'rbac.authorization.k8s.io/Role/kube-system/vethwatch-server-aws-node',
-        'rbac.authorization.k8s.io/RoleBinding/kube-system/vethwatch-server-aws-node',
+        'rbac.authorization.k8s.io/ClusterRole//vethwatch-server-cni-daemonsets',
+        'rbac.authorization.k8s.io/ClusterRoleBinding//vethwatch-server-cni-daemonsets',
       ].sort(),
     );
   });
@@ -389,7 +390,8 @@ describe('RBAC', () => {
       { namespace: 'vethwatch', apiGroups: [''], resources: ['pods'], verbs: ['list'], resourceNames: null },
       { namespace: 'vethwatch', apiGroups: [''], resources: ['pods/log'], verbs: ['get'], resourceNames: null },
       { namespace: 'default', apiGroups: [''], resources: ['events'], verbs: ['create'], resourceNames: null },
-      { namespace: 'kube-system', apiGroups: ['apps'], resources: ['daemonsets'], verbs: ['get'], resourceNames: ['aws-node'] },
+      // Exactly the DaemonSet names lib/kube/cniDaemonSets.ts reads, in any namespace (the CNIs' own).
+      { namespace: null, apiGroups: ['apps'], resources: ['daemonsets'], verbs: ['get'], resourceNames: [...new Set(KNOWN_CNI_DAEMONSETS.map((d) => d.name))] },
     ].map(key).sort());
     expect(allows(grantsFor(base, SERVER_SA), { verb: 'get', group: 'apps', resource: 'daemonsets', namespace: 'kube-system', name: 'kube-proxy' })).toBe(false);
     expect(allows(grantsFor(base, SERVER_SA), { verb: 'create', group: 'batch', resource: 'jobs', namespace: 'default', name: null })).toBe(false);

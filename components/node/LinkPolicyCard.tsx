@@ -1,7 +1,36 @@
 import type { NodeDetail } from '../../lib/nodes/types';
+import { CNI_FACTS } from '../../lib/report/cnis';
 import { policySourceOf } from '../../lib/nodes/policySource';
 import { LinkDrift } from '../history/LinkDrift';
 import { Icon } from '../ui/Icon';
+
+/** Which CNI wired the node and, from its DaemonSet when the cluster runs one, whether its release is safe. */
+function CniRow({ node }: { node: NodeDetail }) {
+  const kind = node.cni?.kind;
+  if (!kind) return null;
+  const cluster = node.clusterCni ?? null;
+  const version = node.cni?.version ?? cluster?.version ?? null;
+  const facts = CNI_FACTS[kind];
+  let verdict: string | null = null;
+  if (cluster?.safe === true) verdict = `sets the MACs of the devices it creates itself${facts.safeSince ? ` (v${facts.safeSince}+)` : ''}`;
+  else if (cluster?.safe === false && facts.safeSince) verdict = `older than v${facts.safeSince}, the first release that sets these MACs itself`;
+  return (
+    <div>
+      <dt>CNI</dt>
+      <dd>
+        {facts.name}
+        {version ? ` v${version}` : ''}
+        {cluster ? (
+          <span className="muted small">
+            {' '}
+            from DaemonSet <code>{cluster.daemonSet}</code>
+            {verdict ? `: ${verdict}` : ''}
+          </span>
+        ) : null}
+      </dd>
+    </div>
+  );
+}
 
 export function LinkPolicyCard({ node }: { node: NodeDetail }) {
   const verdict = node.newVeth;
@@ -105,6 +134,7 @@ export function LinkPolicyCard({ node }: { node: NodeDetail }) {
                 </dd>
               </div>
             )}
+            <CniRow node={node} />
             <div>
               <dt>CNI veth prefix</dt>
               <dd>

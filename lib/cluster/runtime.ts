@@ -1,6 +1,6 @@
 import 'server-only';
 // The server's side of a cluster, started once when Kubernetes credentials are found: the Node informer, the
-// aws-node CNI cache, the TokenReview-backed agent authenticator, and the condition/Event publisher. It installs
+// CNI DaemonSet cache, the TokenReview-backed agent authenticator, and the condition/Event publisher. It installs
 // the cluster view the fleet read models merge in (lib/nodes/cluster.ts).
 import type { Logger } from 'pino';
 import { createAgentAuthenticator, type AgentAuthenticator } from '../auth/agentIdentity';
@@ -10,7 +10,7 @@ import { createTokenReviewer } from '../kube/tokenReview';
 import type { VethwatchMetrics } from '../metrics/registry';
 import { setClusterViewProvider, type ClusterView } from '../nodes/cluster';
 import type { Store } from '../store';
-import { startAwsNodeCache, type AwsNodeCache } from './awsNodeCache';
+import { startCniCache, type CniCache } from './cniCache';
 import type { ClusterConfig } from './config';
 import { startNodeCache, type NodeCache } from './nodeCache';
 import { podNodeLookup } from './podNode';
@@ -19,7 +19,7 @@ import { startPublisher, type ConditionPublisher } from './publisher';
 export interface ClusterRuntime {
   kube: KubeClients;
   nodes: NodeCache;
-  awsNode: AwsNodeCache;
+  cni: CniCache;
   publisher: ConditionPublisher;
   authenticator: AgentAuthenticator;
   view(): ClusterView;
@@ -39,8 +39,8 @@ export interface StartClusterOptions {
 export function startCluster(opts: StartClusterOptions): ClusterRuntime {
   const log = opts.log.child({ module: 'cluster' });
   const nodes = startNodeCache(opts.kube, log);
-  const awsNode = startAwsNodeCache(opts.kube, log, opts.config.awsNodeRefreshMs);
-  const view = (): ClusterView => ({ nodes: nodes.nodes(), deleted: nodes.deleted(), awsNode: awsNode.current(), flannel: nodes.flannel() });
+  const cni = startCniCache(opts.kube, log, opts.config.awsNodeRefreshMs);
+  const view = (): ClusterView => ({ nodes: nodes.nodes(), deleted: nodes.deleted(), awsNode: cni.awsNode(), cnis: cni.cnis(), flannel: nodes.flannel() });
   setClusterViewProvider(view);
 
   const authenticator = createAgentAuthenticator({
@@ -73,13 +73,13 @@ export function startCluster(opts: StartClusterOptions): ClusterRuntime {
   return {
     kube: opts.kube,
     nodes,
-    awsNode,
+    cni,
     publisher,
     authenticator,
     view,
     async stop() {
       setClusterViewProvider(null);
-      awsNode.stop();
+      cni.stop();
       await publisher.stop();
       await nodes.stop();
     },

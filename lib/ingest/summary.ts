@@ -46,5 +46,6 @@ export function summarizeReport(report: Report, stateHash: string): NodeSnapshot
     mismatchCount,
     unknownArpCount,
     fragileReason: fragileReason(report),
+    cniKind: report.cni.kind ?? null,
   };
 }

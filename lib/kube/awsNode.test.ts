@@ -1,7 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type FakeCluster, startFakeCluster } from '@/test/fake-kube/cluster';
-import { assessAwsNodeImage, getAwsNodeInfo, imageTag, parseSemver } from './awsNode';
-import { KubeForbiddenError } from './errors';
+import { describe, expect, it } from 'vitest';
+import { assessAwsNodeImage, imageTag, parseSemver } from './awsNode';
 
 const ECR = '602401143452.dkr.ecr.eu-west-1.amazonaws.com/amazon-k8s-cni';
 
@@ -32,43 +30,5 @@ describe('assessAwsNodeImage', () => {
     expect(imageTag(`${ECR}:v1.19.2@sha256:${'b'.repeat(64)}`)).toBe('v1.19.2');
     expect(imageTag('localhost:5000/cni')).toBeNull();
     expect(parseSemver('1.2')).toBeNull();
-  });
-});
-
-describe('getAwsNodeInfo', () => {
-  let c: FakeCluster;
-  beforeEach(async () => {
-    c = await startFakeCluster();
-  });
-  afterEach(async () => {
-    await c.close();
-  });
-
-  it('reads the aws-node container image of DaemonSet kube-system/aws-node', async () => {
-    c.fake.put('daemonsets', {
-      metadata: { name: 'aws-node', namespace: 'kube-system' },
-      spec: {
-        selector: { matchLabels: { 'k8s-app': 'aws-node' } },
-        template: {
-          metadata: { labels: { 'k8s-app': 'aws-node' } },
-          spec: {
-            initContainers: [{ name: 'aws-vpc-cni-init', image: `${ECR}-init:v1.19.2-eksbuild.1` }],
-            containers: [
-              { name: 'aws-eks-nodeagent', image: `${ECR.replace('amazon-k8s-cni', 'aws-network-policy-agent')}:v1.1.6-eksbuild.1` },
-              { name: 'aws-node', image: `${ECR}:v1.19.2-eksbuild.1` },
-            ],
-          },
-        },
-      },
-    });
-    const info = await getAwsNodeInfo(c.kube);
-    expect(info).toEqual({ image: `${ECR}:v1.19.2-eksbuild.1`, tag: 'v1.19.2-eksbuild.1', version: '1.19.2', setsHostVethMac: false, recommendUpgrade: true });
-    expect(c.fake.requests.map((r) => [r.method, r.path])).toEqual([['GET', '/apis/apps/v1/namespaces/kube-system/daemonsets/aws-node']]);
-  });
-
-  it('is null on a cluster without aws-node, and typed-errors when forbidden', async () => {
-    expect(await getAwsNodeInfo(c.kube)).toBeNull();
-    c.fake.forbid({ verb: 'get', resource: 'daemonsets', namespace: 'kube-system' });
-    await expect(getAwsNodeInfo(c.kube)).rejects.toBeInstanceOf(KubeForbiddenError);
   });
 });

@@ -1,6 +1,4 @@
 import 'server-only';
-import type { KubeClients } from './config';
-import { KubeNotFoundError, kubeCall } from './errors';
 
 /** First Amazon VPC CNI release that sets the host veth's MAC itself, so udev leaves it alone (PR #3354). */
 export const CNI_FIX_VERSION = '1.20.1';
@@ -58,24 +56,4 @@ export function assessAwsNodeImage(image: string): AwsNodeInfo {
     setsHostVethMac: compareSemver(parsed, parseSemver(CNI_FIX_VERSION)!) >= 0,
     recommendUpgrade: compareSemver(parsed, parseSemver(CNI_RECOMMENDED_VERSION)!) < 0,
   };
-}
-
-/**
- * Reads DaemonSet kube-system/aws-node and judges its CNI image. Null when the cluster has no aws-node
- * (not the Amazon VPC CNI); other API failures throw KubeError.
- */
-export async function getAwsNodeInfo(kube: KubeClients, opts: { namespace?: string; name?: string } = {}): Promise<AwsNodeInfo | null> {
-  const namespace = opts.namespace ?? 'kube-system';
-  const name = opts.name ?? 'aws-node';
-  let ds;
-  try {
-    ds = await kubeCall(`read DaemonSet ${namespace}/${name}`, () => kube.apps.readNamespacedDaemonSet({ namespace, name }));
-  } catch (err) {
-    if (err instanceof KubeNotFoundError) return null;
-    throw err;
-  }
-  const containers = ds.spec?.template?.spec?.containers ?? [];
-  const container = containers.find((c) => c.name === 'aws-node') ?? containers[0];
-  if (!container?.image) return null;
-  return assessAwsNodeImage(container.image);
 }

@@ -5,10 +5,10 @@ import { createEventBus } from '@/lib/events/bus';
 import { ingestReport } from '@/lib/ingest/ingestReport';
 import { buildReport } from '@/lib/report/fixtures';
 import { testEngines, type TestStore } from '@/lib/store/testing';
-import { keepReportedNode, type ClusterView } from './cluster';
+import { cniForNode, keepReportedNode, type ClusterView } from './cluster';
 import { getFleetFrom, getNodeFrom } from './read';
 import { deriveNodeState } from './state';
-import type { KubeNodeFacts } from './types';
+import type { ClusterCni, KubeNodeFacts } from './types';
 
 const facts: KubeNodeFacts = { osImage: 'Bottlerocket OS 1.20.0', kernelVersion: '6.1.90', kubeletVersion: 'v1.30.1', containerRuntimeVersion: 'containerd://1.7', labels: { a: 'b' }, ready: true };
 const cni = (setsHostVethMac: boolean, version: string) => ({ image: `x/amazon-k8s-cni:v${version}`, version, setsHostVethMac, recommendUpgrade: true });
@@ -40,6 +40,47 @@ describe('deriveNodeState with the cluster CNI', () => {
     const broken = deriveNodeState({ ...input, mismatchCount: 1, cniSetsHostVethMac: true });
     expect(broken.state).toBe('broken');
     expect(broken.stateReason).toContain('does not repair existing pods');
+  });
+});
+
+describe("each node's own CNI", () => {
+  const flannel: ClusterCni = { kind: 'flannel', name: 'Flannel', daemonSet: 'kube-flannel/kube-flannel-ds', image: 'flannel/flannel:v0.21.5', version: '0.21.5', safe: false, recommendUpgrade: false };
+  const aws: ClusterCni = { kind: 'aws-vpc-cni', name: 'Amazon VPC CNI', daemonSet: 'kube-system/aws-node', image: 'x/amazon-k8s-cni:v1.20.5', version: '1.20.5', safe: true, recommendUpgrade: false };
+  const input = {
+    now: Date.parse('2026-01-01T00:00:10Z'),
+    lastReportAt: '2026-01-01T00:00:00Z',
+    intervalSeconds: 15,
+    mismatchCount: 0,
+    unknownArpCount: 0,
+    newVeth: { udevRewritesMac: true, macAddressPolicy: 'persistent', linkFile: '/usr/lib/systemd/network/99-default.link' },
+  };
+
+  it('picks the DaemonSet of the kind the agent identified; an agent too old to say is judged by aws-node', () => {
+    const view = { awsNode: null, cnis: [aws, flannel] };
+    expect(cniForNode(view, 'flannel')).toBe(flannel);
+    expect(cniForNode(view, 'aws-vpc-cni')).toBe(aws);
+    expect(cniForNode(view, null)).toBe(aws);
+    // A calico node is not judged by another CNI's release.
+    expect(cniForNode(view, 'calico')).toBeNull();
+    expect(cniForNode({ awsNode: null, cnis: [flannel] }, null)).toBeNull();
+    expect(cniForNode(null, 'flannel')).toBeNull();
+    // A view with only the aws-node reading still judges VPC CNI nodes.
+    expect(cniForNode({ awsNode: cni(true, '1.20.5'), cnis: null }, null)).toMatchObject({ kind: 'aws-vpc-cni', version: '1.20.5', safe: true });
+  });
+
+  it("names the node's CNI in its state: too old says which release fixes it, a fixed one makes new devices safe", () => {
+    const old = deriveNodeState({ ...input, cniSetsHostVethMac: false, cniVersion: '0.21.5', cniName: 'Flannel', cniKind: 'flannel' });
+    expect(old.state).toBe('at-risk');
+    expect(old.stateReason).toBe(
+      'udev would rewrite the MAC of new veths (MACAddressPolicy=persistent from /usr/lib/systemd/network/99-default.link). Flannel v0.21.5 predates v0.22.3, the first release that sets these MACs itself.',
+    );
+    const fixed = deriveNodeState({ ...input, cniSetsHostVethMac: true, cniVersion: '0.22.3', cniName: 'Flannel', cniKind: 'flannel' });
+    expect(fixed.state).toBe('healthy');
+    expect(fixed.stateReason).toContain('but Flannel v0.22.3 sets the MACs of the devices it creates itself (v0.22.3+).');
+    // The VPC CNI keeps its own words, and an old VPC CNI adds nothing to the at-risk reason.
+    expect(deriveNodeState({ ...input, cniSetsHostVethMac: false, cniVersion: '1.19.2', cniName: 'Amazon VPC CNI', cniKind: 'aws-vpc-cni' }).stateReason).toBe(
+      'udev would rewrite the MAC of new veths (MACAddressPolicy=persistent from /usr/lib/systemd/network/99-default.link).',
+    );
   });
 });
 

@@ -2,7 +2,8 @@
 // kubelet, labels) and the aws-node CNI version. Pure functions plus a process-wide provider that lib/cluster
 // installs when the server watches a cluster; without one, read models are exactly as before.
 import type { FlannelNodeInfo } from '../fleet/types';
-import type { AwsNodeCni, KubeNodeFacts, NodeSummary } from './types';
+import type { CniKind } from '../report/schema';
+import type { AwsNodeCni, ClusterCni, KubeNodeFacts, NodeSummary } from './types';
 
 export interface ClusterView {
   /** Kubernetes Nodes by name; null until the Node informer has listed them once (then no node is "no agent" yet). */
@@ -10,6 +11,8 @@ export interface ClusterView {
   /** Nodes the informer saw deleted while this server ran. */
   deleted: ReadonlySet<string>;
   awsNode: AwsNodeCni | null;
+  /** Every known CNI DaemonSet the cluster runs (lib/kube/cniDaemonSets.ts); absent when not read. */
+  cnis?: readonly ClusterCni[] | null;
   /** flannel's VTEP facts of the Nodes flannel annotated (lib/fleet cross-node checks); absent when not watched. */
   flannel?: ReadonlyMap<string, FlannelNodeInfo> | null;
 }
@@ -55,4 +58,21 @@ export function noAgentSummary(name: string, kube: KubeNodeFacts): NodeSummary {
     intervalSeconds: 0,
     kube,
   };
+}
+
+/**
+ * The cluster CNI a node's verdict uses: the one of the kind its agent identified; for an agent too old to say
+ * (kind null), the Amazon VPC CNI's, as before kinds existed. Null when the cluster runs no such DaemonSet.
+ */
+export function cniForNode(view: Pick<ClusterView, 'awsNode' | 'cnis'> | null, kind: CniKind | null): ClusterCni | null {
+  if (!view) return null;
+  const want = kind ?? 'aws-vpc-cni';
+  const found = view.cnis?.find((c) => c.kind === want);
+  if (found) return found;
+  // A view from before the table (tests, or the aws-node reader alone) still judges VPC CNI nodes.
+  if (want === 'aws-vpc-cni' && view.awsNode) {
+    const a = view.awsNode;
+    return { kind: 'aws-vpc-cni', name: 'Amazon VPC CNI', daemonSet: 'kube-system/aws-node', image: a.image, version: a.version, safe: a.setsHostVethMac, recommendUpgrade: a.recommendUpgrade };
+  }
+  return null;
 }

@@ -7,10 +7,15 @@ import { readCrossNodeHazards } from '../fleet/read';
 import { stripEnd } from '../history/mismatchBuckets';
 import { readMismatchStripsCached } from '../history/mismatchStrips';
 import { getStore, type NodeSummaryRecord, type Store } from '../store';
-import { currentClusterView, keepReportedNode, noAgentSummary, type ClusterView } from './cluster';
+import { cniForNode, currentClusterView, keepReportedNode, noAgentSummary, type ClusterView } from './cluster';
 import { countedState, deriveNodeState } from './state';
 import { readNodePrevention } from '../prevention/provenanceRead';
-import { NODE_STATES, type FleetView, type NodeDetail, type NodeState, type NodeSummary } from './types';
+import { NODE_STATES, type ClusterCni, type FleetView, type NodeDetail, type NodeState, type NodeSummary } from './types';
+
+/** What the node's own CNI release (from its DaemonSet) says about new devices. */
+function cniInput(cni: ClusterCni | null) {
+  return { cniSetsHostVethMac: cni?.safe ?? null, cniVersion: cni?.version ?? null, cniRecommendUpgrade: cni?.recommendUpgrade ?? null, cniName: cni?.name ?? null, cniKind: cni?.kind ?? null };
+}
 
 function toSummary(node: NodeSummaryRecord, now: number, cluster: ClusterView | null = null, unknownArpNames?: string[]): NodeSummary {
   const policy = {
@@ -27,9 +32,7 @@ function toSummary(node: NodeSummaryRecord, now: number, cluster: ClusterView | 
     unknownArpCount: node.unknownArpCount,
     ...(unknownArpNames ? { unknownArpNames } : {}),
     newVeth: policy,
-    cniSetsHostVethMac: cluster?.awsNode?.setsHostVethMac ?? null,
-    cniVersion: cluster?.awsNode?.version ?? null,
-    cniRecommendUpgrade: cluster?.awsNode?.recommendUpgrade ?? null,
+    ...cniInput(cniForNode(cluster, node.cniKind)),
     fragileReason: node.fragileReason,
   });
   const kube = cluster?.nodes ? { kube: cluster.nodes.get(node.name) ?? null } : {};
@@ -89,7 +92,7 @@ export async function getFleetFrom(
   const listed = new Set(nodes.map((n) => n.name));
   const stale = new Set(nodes.filter((n) => n.state === 'stale').map((n) => n.name));
   const hazards = await readCrossNodeHazards(store, cluster, (name) => listed.has(name), stale);
-  return { generatedAt: now.toISOString(), stripEndsAt: endsAt, counts, staleBroken, nodes, ...(cluster ? { awsNode: cluster.awsNode } : {}), hazards };
+  return { generatedAt: now.toISOString(), stripEndsAt: endsAt, counts, staleBroken, nodes, ...(cluster ? { awsNode: cluster.awsNode, cnis: [...(cluster.cnis ?? [])] } : {}), hazards };
 }
 
 /** The latest full picture of one node, or null when it has never reported. */
@@ -113,7 +116,7 @@ export async function getNodeFrom(
       cluster,
       report.veths.filter((v) => v.arpStatus === 'unknown').map((v) => (v.pod ? `${v.pod.namespace}/${v.pod.name}` : v.ifname)),
     ),
-    ...(cluster ? { awsNode: cluster.awsNode } : {}),
+    ...(cluster ? { awsNode: cluster.awsNode, clusterCni: cniForNode(cluster, report.cni.kind ?? null) } : {}),
     agentVersion: node.agentVersion,
     collectedAt: node.collectedAt,
     cni: report.cni,

@@ -1,5 +1,7 @@
 // A node's state from what its last report said and how long ago it arrived. Pure: the read side calls it with
 // the current time, so a node goes stale without anyone writing anything.
+import { CNI_FACTS } from '../report/cnis';
+import type { CniKind } from '../report/schema';
 import { CNI_UPGRADE_NOTE } from './cniAdvice';
 import { describePolicySource } from './policySource';
 import type { NodeState } from './types';
@@ -31,6 +33,9 @@ export interface NodeStateInput {
    */
   cniSetsHostVethMac?: boolean | null;
   cniVersion?: string | null;
+  /** The CNI those facts are about (lib/report/cnis.ts names); absent or null: the Amazon VPC CNI. */
+  cniName?: string | null;
+  cniKind?: CniKind | null;
   /** The CNI is older than the recommended v1.20.5 (lib/nodes/cniAdvice.ts). */
   cniRecommendUpgrade?: boolean | null;
   /** Why the fix that keeps new veths safe will undo itself (report linkPolicy.fragile); null or absent when it will not. */
@@ -46,6 +51,24 @@ export interface DerivedNodeState {
 
 function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
+}
+
+/** "the Amazon VPC CNI v1.20.5 sets host veth MACs itself (v1.20.1+)", or the same for the node's own CNI. */
+function cniSafeClause(input: NodeStateInput): string {
+  const version = input.cniVersion ? ` v${input.cniVersion}` : '';
+  const kind = input.cniKind ?? 'aws-vpc-cni';
+  if (kind === 'aws-vpc-cni') return `the Amazon VPC CNI${version} sets host veth MACs itself (v1.20.1+)`;
+  const facts = CNI_FACTS[kind];
+  const since = facts.safeSince ? ` (v${facts.safeSince}+)` : '';
+  return `${input.cniName ?? facts.name}${version} sets the MACs of the devices it creates itself${since}`;
+}
+
+/** For a CNI other than the VPC CNI whose release is known to predate its fix: which release fixes it. */
+function cniTooOld(input: NodeStateInput): string {
+  const kind = input.cniKind;
+  if (!kind || kind === 'aws-vpc-cni' || input.cniSetsHostVethMac !== false || !input.cniVersion) return '';
+  const facts = CNI_FACTS[kind];
+  return facts.safeSince ? ` ${input.cniName ?? facts.name} v${input.cniVersion} predates v${facts.safeSince}, the first release that sets these MACs itself.` : '';
 }
 
 export function formatDuration(seconds: number): string {
@@ -95,10 +118,10 @@ function fromReportWithoutUnknown(input: NodeStateInput): { state: Exclude<NodeS
     };
   }
   if (newVeth.udevRewritesMac && input.cniSetsHostVethMac !== true) {
-    return { state: 'at-risk', reason: `udev would rewrite the MAC of new veths (${policySource(newVeth)}).` };
+    return { state: 'at-risk', reason: `udev would rewrite the MAC of new veths (${policySource(newVeth)}).${cniTooOld(input)}` };
   }
   if (newVeth.udevRewritesMac) {
-    const cni = `the Amazon VPC CNI${input.cniVersion ? ` v${input.cniVersion}` : ''} sets host veth MACs itself (v1.20.1+)`;
+    const cni = cniSafeClause(input);
     const arp = unreadable(input);
     return {
       state: unknownArpCount > 0 ? 'unknown' : 'healthy',

@@ -2,7 +2,7 @@
 // Client-safe (no server imports): components import these types too.
 import type { NodePrevention } from '../prevention/provenance';
 import type { CrossNodeFinding } from '../fleet/types';
-import type { Finding, LinkFileInfo, LinkVerdict, MacPolicy, PackageEvent, Veth } from '../report/schema';
+import type { CniKind, Finding, LinkFileInfo, LinkVerdict, MacPolicy, PackageEvent, Veth } from '../report/schema';
 
 // no-agent: a Kubernetes Node that no agent has reported for (only when the server watches a cluster).
 // fragile: new veths are safe, but only until a known upgrade, reboot or config-management run undoes the fix.
@@ -18,6 +18,23 @@ export interface KubeNodeFacts {
   labels: Record<string, string>;
   /** The Node's Ready condition; null when it reports none. */
   ready: boolean | null;
+}
+
+/** A CNI the cluster runs, from its DaemonSet (lib/kube/cniDaemonSets.ts). */
+export interface ClusterCni {
+  kind: CniKind;
+  /** For people: "Amazon VPC CNI", "Flannel", ... (lib/report/cnis.ts). */
+  name: string;
+  /** namespace/name of the DaemonSet. */
+  daemonSet: string;
+  /** The image naming the release; null when no container looked like the CNI's. */
+  image: string | null;
+  /** e.g. "0.22.3"; null when the image tag is not a release. */
+  version: string | null;
+  /** This release's new devices are safe from udev's re-MAC (lib/report/cnis.ts); null when unknown. */
+  safe: boolean | null;
+  /** A later release is recommended although this one is safe (VPC CNI 1.20.1-1.20.4); null when unknown. */
+  recommendUpgrade: boolean | null;
 }
 
 /** The cluster's Amazon VPC CNI, from DaemonSet kube-system/aws-node. */
@@ -82,6 +99,8 @@ export interface FleetView {
   stripEndsAt?: string;
   /** The cluster's aws-node CNI; absent or null when there is no cluster or no aws-node DaemonSet. */
   awsNode?: AwsNodeCni | null;
+  /** Every known CNI DaemonSet the cluster runs; absent when there is no cluster. */
+  cnis?: ClusterCni[];
   /** Cross-node hazards among this view's nodes (lib/fleet/crossNode.ts), errors first. */
   hazards?: CrossNodeFinding[];
 }
@@ -90,7 +109,8 @@ export interface FleetView {
 export interface NodeDetail extends NodeSummary {
   agentVersion: string | null;
   collectedAt: string | null;
-  cni: { vethPrefix: string; configFile: string | null } | null;
+  /** As reported (kind and version: absent from older agents; version null when the node cannot tell). */
+  cni: { vethPrefix: string; configFile: string | null; kind?: CniKind; version?: string | null } | null;
   newVeth: LinkVerdict | null;
   linkFiles: LinkFileInfo[];
   packageEvents: PackageEvent[];
@@ -98,6 +118,8 @@ export interface NodeDetail extends NodeSummary {
   findings: Finding[];
   /** As FleetView.awsNode. */
   awsNode?: AwsNodeCni | null;
+  /** The cluster's DaemonSet of this node's CNI (its release judges new devices); null when none is known. */
+  clusterCni?: ClusterCni | null;
   /** Provisioned with the prevention drop-in or remediated later, and the last `verify --watch` (lib/prevention). */
   prevention?: NodePrevention;
   /** The cross-node hazards that name this node. */

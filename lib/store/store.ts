@@ -3,7 +3,7 @@ import 'server-only';
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { mismatchDelta } from '../events/mismatch';
 import type { EventDraft, EventType, NodeEvent } from '../events/types';
-import type { Report } from '../report/schema';
+import { CNI_KINDS, type CniKind, type Report } from '../report/schema';
 import type { Engine, StoreConfig } from './config';
 import { openEngine } from './engines';
 import { migrateToLatest } from './migrate';
@@ -37,6 +37,8 @@ export interface NodeSnapshot {
   unknownArpCount: number;
   /** Why the fix keeping new veths safe will undo itself (report linkPolicy.fragile); null when it will not. */
   fragileReason: string | null;
+  /** Which CNI wired the node (report cni.kind); null when the agent did not say. */
+  cniKind: CniKind | null;
 }
 
 export interface NodeRecord extends NodeSnapshot {
@@ -69,6 +71,7 @@ export type NodeSummaryRecord = Pick<
   | 'mismatchCount'
   | 'unknownArpCount'
   | 'fragileReason'
+  | 'cniKind'
 >;
 
 /** How many applied report ids each node remembers for resend detection. */
@@ -203,7 +206,14 @@ const SUMMARY_COLUMNS = [
   'mismatch_count',
   'unknown_arp_count',
   'fragile_reason',
+  'cni_kind',
 ] as const;
+
+/** A stored kind this server does not know (a newer server wrote it) reads as unknown, not as a crash. */
+function toCniKind(value: string | null | undefined): CniKind | null {
+  if (value === null || value === undefined) return null;
+  return (CNI_KINDS as readonly string[]).includes(value) ? (value as CniKind) : 'unknown';
+}
 
 function toSummaryRecord(row: Pick<Selectable<NodesTable>, (typeof SUMMARY_COLUMNS)[number]>): NodeSummaryRecord {
   return {
@@ -223,6 +233,7 @@ function toSummaryRecord(row: Pick<Selectable<NodesTable>, (typeof SUMMARY_COLUM
     mismatchCount: Number(row.mismatch_count),
     unknownArpCount: Number(row.unknown_arp_count),
     fragileReason: row.fragile_reason ?? null,
+    cniKind: toCniKind(row.cni_kind),
   };
 }
 
@@ -261,6 +272,7 @@ function snapshotColumns(s: NodeSnapshot) {
     mismatch_count: s.mismatchCount,
     unknown_arp_count: s.unknownArpCount,
     fragile_reason: s.fragileReason,
+    cni_kind: s.cniKind,
   };
 }
 

@@ -50,6 +50,7 @@ async function fromTable(store: Store): Promise<NodeSummaryRecord[]> {
     mismatchCount: n.mismatchCount,
     unknownArpCount: n.unknownArpCount,
     fragileReason: n.fragileReason,
+    cniKind: n.cniKind,
   }));
 }
 

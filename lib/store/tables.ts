@@ -37,6 +37,8 @@ export interface NodesTable {
   unknown_arp_count: number;
   /** Why the node's fix will undo itself (migration 0010); null when it will not. */
   fragile_reason: string | null;
+  /** Which CNI wired the node, report cni.kind (migration 0011); null when the agent did not say. */
+  cni_kind: string | null;
   reports_total: number;
   dropped_reports_total: number;
 }

@@ -11,7 +11,7 @@ import { AUDIT_ACTIONS, REMEDIATION_STATUSES } from '@/lib/remediation/types';
 import { PROVENANCES } from '@/lib/prevention/provenance';
 import { VERIFICATION_RESULTS, verificationSchema } from '@/lib/prevention/verification';
 import { agentAssignmentSchema, agentClaimSchema, agentRunReportSchema } from '@/lib/report/remediation';
-import { findingSchema, linkFileSchema, linkVerdictSchema, macPolicySchema, packageEventSchema, reportSchema, vethSchema } from '@/lib/report/schema';
+import { cniKindSchema, findingSchema, linkFileSchema, linkVerdictSchema, macPolicySchema, packageEventSchema, reportSchema, vethSchema } from '@/lib/report/schema';
 
 const time = z.string().meta({ description: 'RFC 3339 time' });
 const nullable = <T extends z.ZodType>(s: T) => s.nullable();
@@ -75,6 +75,18 @@ export const AwsNodeCni = z
   .object({ image: z.string(), version: nullable(z.string()), setsHostVethMac: nullable(z.boolean()), recommendUpgrade: nullable(z.boolean()) })
   .meta({ id: 'AwsNodeCni' });
 
+export const ClusterCni = z
+  .object({
+    kind: cniKindSchema,
+    name: z.string(),
+    daemonSet: z.string().describe('namespace/name'),
+    image: nullable(z.string()),
+    version: nullable(z.string()),
+    safe: nullable(z.boolean()).describe("this release's new devices are safe from udev's re-MAC (docs/cnis.md)"),
+    recommendUpgrade: nullable(z.boolean()),
+  })
+  .meta({ id: 'ClusterCni', description: 'A CNI the cluster runs, from its DaemonSet (lib/kube/cniDaemonSets.ts).' });
+
 export const CrossNodeFinding = z
   .object({ code: z.enum(CROSS_NODE_CODES), severity: z.enum(['warning', 'error']), nodes: z.array(z.string()), message: z.string() })
   .meta({ id: 'CrossNodeFinding', description: 'A hazard only a comparison across nodes shows (lib/fleet/crossNode.ts).' });
@@ -105,6 +117,7 @@ export const FleetView = z
     nodes: z.array(NodeSummary),
     stripEndsAt: time.optional(),
     awsNode: nullable(AwsNodeCni).optional(),
+    cnis: z.array(ClusterCni).optional(),
     hazards: z.array(CrossNodeFinding).optional(),
   })
   .meta({ id: 'FleetView' });
@@ -144,6 +157,7 @@ export const NodeDetail = z
     veths: z.array(vethSchema),
     findings: z.array(findingSchema),
     awsNode: nullable(AwsNodeCni).optional(),
+    clusterCni: nullable(ClusterCni).optional(),
     prevention: NodePrevention.optional(),
     hazards: z.array(CrossNodeFinding).optional(),
   })
@@ -442,6 +456,7 @@ export const COMPONENTS = {
   AgentRunReport,
   AgentRunAccepted,
   AwsNodeCni,
+  ClusterCni,
   CrossNodeFinding,
   NodeSummary,
   FleetView,

@@ -12,6 +12,7 @@ import { buildReport, DEFAULT_LINK_PATH, nextReport } from '@/lib/report/fixture
 import type { Report } from '@/lib/report/schema';
 import type { FleetView, NodeDetail } from '@/lib/nodes/types';
 import { makeNode } from '../fake-kube/cluster';
+import { makeFlannelDaemonSet } from '../fake-kube/objects';
 import { FakeKube, type RecordedRequest } from '../fake-kube/server';
 import { eventually, startServerProcess, type ServerProcess } from '../support/serverProcess';
 
@@ -379,6 +380,40 @@ describe('a server watching a cluster', () => {
     const after = await fetch(`${server.url}/api/v1/nodes/node-a`).then((r) => r.json() as Promise<NodeDetail>);
     expect(after.lastReportAt).toBe(before.lastReportAt);
     expect((await post(nextReport(c1, 5), SHARED)).status).toBe(202); // node-c is not a Node of this cluster
+  });
+
+  it("judges each node by its own CNI's DaemonSet: a flannel node by kube-flannel/kube-flannel-ds, not by aws-node", async () => {
+    fake.put('daemonsets', makeFlannelDaemonSet('v0.21.5'));
+    const b = buildReport({ node: 'node-b', policy: 'persistent', collectedAt: at(0), cni: { vethPrefix: 'veth', configFile: '/etc/cni/net.d/10-flannel.conflist', kind: 'flannel', version: null, pluginType: 'flannel' } });
+    expect((await post(b, TOK_B)).status).toBe(202);
+    const old = await eventually(async () => {
+      const f = await fleet();
+      return f.cnis?.some((c) => c.kind === 'flannel') ? f : undefined;
+    }, 'the flannel DaemonSet read');
+    expect(old.cnis).toEqual([
+      expect.objectContaining({ kind: 'aws-vpc-cni', daemonSet: 'kube-system/aws-node', version: '1.20.5', safe: true }),
+      { kind: 'flannel', name: 'Flannel', daemonSet: 'kube-flannel/kube-flannel-ds', image: 'docker.io/flannel/flannel:v0.21.5', version: '0.21.5', safe: false, recommendUpgrade: false },
+    ]);
+    // node-b is judged by flannel's release, not by aws-node v1.20.5 (which would make its new veths safe).
+    const atRisk = old.nodes.find((n) => n.name === 'node-b')!;
+    expect(atRisk.state).toBe('at-risk');
+    expect(atRisk.stateReason).toBe(
+      `udev would rewrite the MAC of new veths (MACAddressPolicy=persistent from ${DEFAULT_LINK_PATH}). Flannel v0.21.5 predates v0.22.3, the first release that sets these MACs itself.`,
+    );
+
+    fake.put('daemonsets', makeFlannelDaemonSet('v0.22.3'));
+    const now = await eventually(async () => {
+      const f = await fleet();
+      return f.cnis?.find((c) => c.kind === 'flannel')?.version === '0.22.3' ? f : undefined;
+    }, 'the flannel refresh');
+    const safe = now.nodes.find((n) => n.name === 'node-b')!;
+    expect(safe.state).toBe('healthy');
+    expect(safe.stateReason).toBe(
+      `New veths are safe: udev's policy would rewrite their MAC (MACAddressPolicy=persistent from ${DEFAULT_LINK_PATH}), but Flannel v0.22.3 sets the MACs of the devices it creates itself (v0.22.3+). Pods created by an older CNI stay at risk until repaired or recreated.`,
+    );
+    const detail = (await fetch(`${server.url}/api/v1/nodes/node-b`).then((r) => r.json())) as NodeDetail;
+    expect(detail.clusterCni).toMatchObject({ kind: 'flannel', version: '0.22.3', safe: true });
+    expect(requests('GET', '/apis/apps/v1/namespaces/calico-system/daemonsets/calico-node').length).toBeGreaterThan(0);
   });
 
   it('drops a deleted Node from the fleet view but keeps its history', async () => {

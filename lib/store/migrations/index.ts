@@ -11,6 +11,7 @@ import { operatorSessions } from './0007_operator_sessions';
 import { explanations } from './0008_explanations';
 import { preventionVerifications } from './0009_prevention_verifications';
 import { fragileReason } from './0010_fragile_reason';
+import { cniKind } from './0011_cni_kind';
 
 export function migrationProvider(engine: Engine): MigrationProvider {
   return {
@@ -25,6 +26,7 @@ export function migrationProvider(engine: Engine): MigrationProvider {
         '0008_explanations': explanations,
         '0009_prevention_verifications': preventionVerifications,
         '0010_fragile_reason': fragileReason,
+        '0011_cni_kind': cniKind,
       };
     },
   };
