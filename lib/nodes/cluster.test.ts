@@ -13,15 +13,17 @@ import type { ClusterCni, KubeNodeFacts } from './types';
 const facts: KubeNodeFacts = { osImage: 'Bottlerocket OS 1.20.0', kernelVersion: '6.1.90', kubeletVersion: 'v1.30.1', containerRuntimeVersion: 'containerd://1.7', labels: { a: 'b' }, ready: true };
 const cni = (setsHostVethMac: boolean, version: string) => ({ image: `x/amazon-k8s-cni:v${version}`, version, setsHostVethMac, recommendUpgrade: true });
 
+/** A node whose policy would rewrite new veths, reported 10 s ago. */
+const input = {
+  now: Date.parse('2026-01-01T00:00:10Z'),
+  lastReportAt: '2026-01-01T00:00:00Z',
+  intervalSeconds: 15,
+  mismatchCount: 0,
+  unknownArpCount: 0,
+  newVeth: { udevRewritesMac: true, macAddressPolicy: 'persistent', linkFile: '/usr/lib/systemd/network/99-default.link' },
+};
+
 describe('deriveNodeState with the cluster CNI', () => {
-  const input = {
-    now: Date.parse('2026-01-01T00:00:10Z'),
-    lastReportAt: '2026-01-01T00:00:00Z',
-    intervalSeconds: 15,
-    mismatchCount: 0,
-    unknownArpCount: 0,
-    newVeth: { udevRewritesMac: true, macAddressPolicy: 'persistent', linkFile: '/usr/lib/systemd/network/99-default.link' },
-  };
   it('a rewriting policy is at-risk with an old or unknown CNI, safe for new veths with v1.20.1+', () => {
     expect(deriveNodeState(input).state).toBe('at-risk');
     expect(deriveNodeState({ ...input, cniSetsHostVethMac: false }).state).toBe('at-risk');
@@ -46,14 +48,6 @@ describe('deriveNodeState with the cluster CNI', () => {
 describe("each node's own CNI", () => {
   const flannel: ClusterCni = { kind: 'flannel', name: 'Flannel', daemonSet: 'kube-flannel/kube-flannel-ds', image: 'flannel/flannel:v0.21.5', version: '0.21.5', safe: false, recommendUpgrade: false };
   const aws: ClusterCni = { kind: 'aws-vpc-cni', name: 'Amazon VPC CNI', daemonSet: 'kube-system/aws-node', image: 'x/amazon-k8s-cni:v1.20.5', version: '1.20.5', safe: true, recommendUpgrade: false };
-  const input = {
-    now: Date.parse('2026-01-01T00:00:10Z'),
-    lastReportAt: '2026-01-01T00:00:00Z',
-    intervalSeconds: 15,
-    mismatchCount: 0,
-    unknownArpCount: 0,
-    newVeth: { udevRewritesMac: true, macAddressPolicy: 'persistent', linkFile: '/usr/lib/systemd/network/99-default.link' },
-  };
 
   it('picks the DaemonSet of the kind the agent identified; an agent too old to say is judged by aws-node', () => {
     const view = { awsNode: null, cnis: [aws, flannel] };
