@@ -423,12 +423,14 @@ describe.each(testEngines)('host device history on $name', (engine) => {
   });
 
   it("lists the last report's devices with their last MAC change", async () => {
-    const body = await json<HostDevicesResponse>(hostDevicesResponse(t.store, 'hd'));
+    const body = await json<HostDevicesResponse>(hostDevicesResponse(t.store, 'hd', now));
     expect(body.reported).toBe(true);
     expect(body.devices.map((d) => [d.ifname, d.mac, d.lastMacChange?.macFrom ?? null, d.lastMacChange?.macTo ?? null])).toEqual([
       ['cni0', cni0.mac, null, null],
       ['flannel.1', flannelMac(6), flannelMac(5), flannelMac(6)],
     ]);
-    expect(body.devices[1].lastMacChange?.at).toBe(min(6 * 300 / 60 + 1));
+    expect(body.devices[1].lastMacChange?.at).toBe(min(31));
+    // Aged on the server's clock from when the revealing report was received (a second after it was collected).
+    expect(body.devices.map((d) => d.lastMacChangeAgeSeconds)).toEqual([null, (now.getTime() - Date.parse(min(31))) / 1000 - 1]);
   });
 });

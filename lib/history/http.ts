@@ -131,8 +131,8 @@ async function hostDeviceHistoryResponseUnsafe(store: Store, node: string, ifnam
   return Response.json(body, { headers: NO_STORE });
 }
 
-async function hostDevicesResponseUnsafe(store: Store, node: string): Promise<Response> {
-  return Response.json(await readHostDevices(store, node), { headers: NO_STORE });
+async function hostDevicesResponseUnsafe(store: Store, node: string, now: Date = new Date()): Promise<Response> {
+  return Response.json(await readHostDevices(store, node, now), { headers: NO_STORE });
 }
 
 async function arpTimelineResponseUnsafe(store: Store, node: string, url: URL, now: Date = new Date()): Promise<Response> {

@@ -120,7 +120,7 @@ export async function readHostDeviceHistory(store: Store, node: string, ifname: 
 const DEVICE_BATCH = 16;
 
 /** The host devices of the node's last report, each with its newest MAC change (one indexed probe per device). */
-export async function readHostDevices(store: Store, name: string): Promise<HostDevicesResponse> {
+export async function readHostDevices(store: Store, name: string, now: Date = new Date()): Promise<HostDevicesResponse> {
   const { report } = await requireNode(store, name);
   const devices = report.hostDevices ?? [];
   const out: HostDevicesResponse['devices'] = [];
@@ -131,7 +131,11 @@ export async function readHostDevices(store: Store, name: string): Promise<HostD
         store.history.listEventsPage({ node: name, subject: d.ifname, types: ['hostdevice.mac_changed'], order: 'desc', limit: 1 }),
       ),
     );
-    batch.forEach((d, j) => out.push({ ...d, lastMacChange: last[j][0] ? toHostDeviceEntry(last[j][0]) : null }));
+    batch.forEach((d, j) => {
+      const change = last[j][0] ? toHostDeviceEntry(last[j][0]) : null;
+      const ageSeconds = change ? Math.max(0, Math.floor((now.getTime() - Date.parse(change.receivedAt)) / 1000)) : null;
+      out.push({ ...d, lastMacChange: change, lastMacChangeAgeSeconds: ageSeconds });
+    });
   }
   return { node: name, reported: report.hostDevices !== undefined, devices: out };
 }

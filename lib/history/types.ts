@@ -161,6 +161,8 @@ export interface HostDeviceHistoryResponse extends Paged {
 export interface HostDeviceState extends HostDevice {
   /** The newest hostdevice.mac_changed of this device on this node, null when its MAC never changed. */
   lastMacChange: HostDeviceHistoryEntry | null;
+  /** Seconds since the server received the report that revealed lastMacChange (server clock); null without one. */
+  lastMacChangeAgeSeconds: number | null;
 }
 
 export interface HostDevicesResponse {

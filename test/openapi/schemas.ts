@@ -227,7 +227,12 @@ export const HostDevicesResponse = z
   .object({
     node: z.string(),
     reported: z.boolean().meta({ description: "false when the node's last report had no hostDevices (an agent older than them)" }),
-    devices: z.array(hostDeviceSchema.extend({ lastMacChange: nullable(HostDeviceHistoryEntry) })),
+    devices: z.array(
+      hostDeviceSchema.extend({
+        lastMacChange: nullable(HostDeviceHistoryEntry),
+        lastMacChangeAgeSeconds: nullable(z.number().int().min(0)).meta({ description: 'seconds since the server received the report that revealed lastMacChange' }),
+      }),
+    ),
   })
   .meta({ id: 'HostDevicesResponse', description: "The CNI host devices of the node's last report, each with its last MAC change." });
 
