@@ -84,3 +84,35 @@ test('a healthy flannel fleet has no hazards panel, and node pages say nothing w
     'Flannel v0.26.1 from DaemonSet kube-flannel/kube-flannel-ds: sets the MACs of the devices it creates itself (v0.22.3+)',
   );
 });
+
+test("udev re-MACing flannel.1 shows in the node's host devices, with its history, also without JavaScript", async ({ page, browser, cluster }) => {
+  const peers = [{ mac: B_MAC, ...B }];
+  const first = buildFlannelReport({ node: 'node-a', flannelMac: OLD_A, peers, collectedAt: new Date(Date.now() - 120_000) });
+  first.hostDevices = [{ ...first.hostDevices![0], addrAssignType: 1, udevRewritesMac: true, linkFile: '/usr/lib/systemd/network/99-default.link' }];
+  await cluster.agent('node-a').accept(first);
+  const rewritten = buildFlannelReport({ node: 'node-a', flannelMac: A_MAC, peers, collectedAt: new Date(Date.now() - 60_000) });
+  rewritten.hostDevices = [{ ...rewritten.hostDevices![0], addrAssignType: 3, udevRewritesMac: false, linkFile: '/usr/lib/systemd/network/99-default.link' }];
+  await cluster.agent('node-a').accept(rewritten);
+
+  await page.goto('/nodes/node-a');
+  const devices = page.getByRole('table', { name: /^Host devices/ });
+  const row = devices.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'flannel.1' }) });
+  await expect(row).toContainText(`${OLD_A} → ${A_MAC}`);
+  await expect(row).toContainText('set by userspace: udev re-MACed it per 99-default.link');
+  await row.getByRole('button', { name: 'flannel.1' }).click();
+  const history = page.getByRole('table', { name: /MAC history of flannel\.1/ });
+  await expect(history.getByRole('row').filter({ hasText: 'MAC changed' })).toContainText(`${OLD_A} → ${A_MAC}`);
+  await expect(history.getByRole('row').filter({ hasText: 'Appeared' })).toContainText(OLD_A);
+  await expect(page).toHaveURL(/[?&]hostdev=flannel\.1/);
+
+  // The server renders the section and an opened history on its own.
+  const noJs = await browser.newContext({ javaScriptEnabled: false, baseURL: cluster.server.url });
+  try {
+    const p = await noJs.newPage();
+    await p.goto('/nodes/node-a?hostdev=flannel.1');
+    await expect(p.getByRole('table', { name: /^Host devices/ })).toContainText(`${OLD_A} → ${A_MAC}`);
+    await expect(p.getByRole('table', { name: /MAC history of flannel\.1/ }).getByRole('row')).toHaveCount(3);
+  } finally {
+    await noJs.close();
+  }
+});

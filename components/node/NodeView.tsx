@@ -1,12 +1,13 @@
 'use client';
 // The node page's body: prefetched on the server, hydrated, then kept fresh by TanStack Query.
-import { useSuspenseQuery } from '@tanstack/react-query';
+import { useQuery, useSuspenseQuery } from '@tanstack/react-query';
 import { nodeFindings } from '../../lib/nodes/findings';
-import { nodeQuery } from '../../lib/queries/options';
+import { hostDevicesQuery, nodeQuery } from '../../lib/queries/options';
 import { ArpTimeline } from '../timeline/ArpTimeline';
 import { Freshness } from '../ui/Freshness';
 import { CheckByHand } from './CheckByHand';
 import { FindingsList } from './FindingsList';
+import { HostDevicesTable } from './HostDevicesTable';
 import { LinkFilesTable } from './LinkFilesTable';
 import { LinkPolicyCard } from './LinkPolicyCard';
 import { NodeHeader } from './NodeHeader';
@@ -20,6 +21,7 @@ export function NodeView({ name }: { name: string }) {
   const { data: node, error, isRefetchError, dataUpdatedAt } = useSuspenseQuery(nodeQuery(name));
   const mismatches = node.veths.filter((v) => v.arpStatus === 'mismatch').length;
   const findings = nodeFindings(node);
+  const hostDevices = useQuery(hostDevicesQuery(name)).data?.devices;
   return (
     <div className="stack">
       <NodeHeader node={node} />
@@ -42,6 +44,9 @@ export function NodeView({ name }: { name: string }) {
             </a>
           </li>
           <li>
+            <a href="#host-devices">Host devices{hostDevices ? ` (${hostDevices.length})` : ''}</a>
+          </li>
+          <li>
             <a href="#link-files">Link files ({node.linkFiles.length})</a>
           </li>
           <li>
@@ -62,6 +67,7 @@ export function NodeView({ name }: { name: string }) {
         <CheckByHand node={node} />
         <ArpTimeline name={node.name} />
         <VethsTable node={node.name} veths={node.veths} />
+        <HostDevicesTable node={node.name} />
         <LinkFilesTable files={node.linkFiles} />
         <FindingsList findings={findings} />
         <NodeHazards name={node.name} hazards={node.hazards} />

@@ -9,6 +9,7 @@ import { ArpBadge } from '../ui/Badge';
 import { formatAddrAssignType } from '../ui/format';
 import { Icon } from '../ui/Icon';
 import { NeighbourList } from './NeighbourList';
+import { openIfnames } from './openRows';
 
 const arpRank = { mismatch: 0, missing: 1, unknown: 2, ok: 3 } as const;
 
@@ -36,14 +37,14 @@ function GatewayCell({ veth }: { veth: Veth }) {
   );
 }
 
-/** The interface name, as a disclosure button that opens the veth's MAC history in a row below. */
-function ExpandButton({ ifname, open, onToggle }: { ifname: string; open: boolean; onToggle: () => void }) {
+/** The interface name, as a disclosure button that opens its MAC history in a row below (id `controls`). */
+export function ExpandButton({ ifname, open, onToggle, controls = `history-${ifname}` }: { ifname: string; open: boolean; onToggle: () => void; controls?: string }) {
   return (
     <button
       type="button"
       className="disclosure"
       aria-expanded={open}
-      aria-controls={`history-${ifname}`}
+      aria-controls={controls}
       title={open ? 'Hide MAC history' : 'Show MAC history'}
       onClick={onToggle}
     >
@@ -57,10 +58,8 @@ function ExpandButton({ ifname, open, onToggle }: { ifname: string; open: boolea
 /** The id of a veth's row: links from the header and from fleet search land on it. */
 export const vethRowId = (ifname: string) => `veth-${ifname}`;
 
-/** The open rows as the URL says (?veth=a,b), bounded: ifnames are at most 15 characters, a node has at most 4096. */
-export function openVeths(param: string | null): Set<string> {
-  return new Set((param ?? '').split(',').filter((s) => s.length > 0 && s.length <= 15).slice(0, 64));
-}
+/** The open rows as the URL says (?veth=a,b). */
+export const openVeths = openIfnames;
 
 function NetnsCell({ netns }: { netns: string | null }) {
   if (netns === null) return <span className="muted">unknown</span>;

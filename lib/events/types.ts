@@ -1,6 +1,6 @@
 // History events: what changed on a node between two reports. Stored append-only (lib/store), published on the
 // in-process bus after commit (lib/events/bus.ts), streamed to browsers. Client-safe: no server imports.
-import type { ArpStatus, LinkVerdict, PackageEvent } from '../report/schema';
+import type { ArpStatus, HostDevice, LinkVerdict, PackageEvent } from '../report/schema';
 
 export const EVENT_TYPES = [
   'node.first_report',
@@ -8,6 +8,9 @@ export const EVENT_TYPES = [
   'veth.vanished',
   'veth.mac_changed',
   'arp.changed',
+  'hostdevice.appeared',
+  'hostdevice.vanished',
+  'hostdevice.mac_changed',
   'linkfile.appeared',
   'linkfile.changed',
   'linkfile.removed',
@@ -90,6 +93,32 @@ export interface EventDataMap {
     gatewayLladdr: string | null;
     fromGatewayLladdr: string | null;
   };
+  /**
+   * A CNI host device (cni0, flannel.1, cilium_host, ...; report field hostDevices[]) as a report saw it. `initial`
+   * is true for the devices in the first report that listed host devices (the node's first, or the first after its
+   * agent learned to send them): their real start is unknown.
+   */
+  'hostdevice.appeared': HostDevice & { initial: boolean };
+  /** The device as the last report that had it saw it. */
+  'hostdevice.vanished': HostDevice;
+  /**
+   * setByUserspace: addr_assign_type is 3 (NET_ADDR_SET) after the change. fromUdevRewritesMac: udev would have
+   * rewritten the MAC it had before (its `.link` file sets a MACAddressPolicy for it), so a userspace change reads
+   * as udev's re-MAC.
+   */
+  'hostdevice.mac_changed': {
+    ifname: string;
+    kind: string;
+    role: HostDevice['role'];
+    from: string | null;
+    to: string | null;
+    fromAddrAssignType: number | null;
+    addrAssignType: number | null;
+    setByUserspace: boolean;
+    fromUdevRewritesMac: boolean;
+    udevRewritesMac: boolean;
+    linkFile: string | null;
+  };
   'linkfile.appeared': LinkFileVersion & { path: string; kind: 'link' | 'dropin'; initial: boolean };
   'linkfile.changed': { path: string; from: LinkFileVersion; to: LinkFileVersion };
   'linkfile.removed': LinkFileVersion & { path: string };
@@ -109,7 +138,7 @@ export type NodeEvent = {
     /** When the server stored it (server clock). */
     receivedAt: string;
     reportId: string;
-    /** What changed: a veth ifname, a link file path, a package name; null for node-wide events. */
+    /** What changed: a veth or host device ifname, a link file path, a package name; null for node-wide events. */
     subject: string | null;
     data: EventDataMap[K];
   };

@@ -51,3 +51,43 @@ describe('the rewrite at creation', () => {
     );
   });
 });
+
+describe('CNI host devices', () => {
+  const flannel = { ifname: 'flannel.1', kind: 'vxlan', role: 'overlay' as const, linkFile: '/usr/lib/systemd/network/99-default.link' };
+  const at = '2026-12-03T03:00:00.000Z';
+
+  it("udev's re-MAC of flannel.1 names the device, both MACs and the .link file", () => {
+    const e = storedEvent(1, 'hostdevice.mac_changed', at, {
+      ...flannel,
+      from: 'aa:bb:cc:00:00:01',
+      to: 'aa:bb:cc:00:00:02',
+      fromAddrAssignType: 1,
+      addrAssignType: 3,
+      setByUserspace: true,
+      fromUdevRewritesMac: true,
+      udevRewritesMac: false,
+    }, 'flannel.1');
+    expect(describeEvent(e)).toBe('flannel.1 (overlay, vxlan) MAC changed aa:bb:cc:00:00:01 -> aa:bb:cc:00:00:02 (set by userspace: udev re-MACed it per 99-default.link)');
+  });
+
+  it('a change userspace made where udev had no say, and one the kernel made, say only what is known', () => {
+    const data = { ...flannel, from: 'aa:bb:cc:00:00:01', to: null, fromAddrAssignType: 3, addrAssignType: 3, setByUserspace: true, fromUdevRewritesMac: false, udevRewritesMac: false };
+    expect(describeEvent(storedEvent(1, 'hostdevice.mac_changed', at, data, 'flannel.1'))).toBe(
+      'flannel.1 (overlay, vxlan) MAC changed aa:bb:cc:00:00:01 -> unknown (set by userspace)',
+    );
+    expect(describeEvent(storedEvent(1, 'hostdevice.mac_changed', at, { ...data, to: 'aa:bb:cc:00:00:03', addrAssignType: 1, setByUserspace: false }, 'flannel.1'))).toBe(
+      'flannel.1 (overlay, vxlan) MAC changed aa:bb:cc:00:00:01 -> aa:bb:cc:00:00:03',
+    );
+  });
+
+  it('appeared (initial or not, at risk from udev or not) and vanished', () => {
+    const cni0 = { ifname: 'cni0', kind: 'bridge', role: 'cni-bridge' as const, mac: '0a:58:0a:f4:00:01', addrAssignType: 1, udevRewritesMac: true, linkFile: '/etc/systemd/network/99-default.link' };
+    expect(describeEvent(storedEvent(1, 'hostdevice.appeared', at, { ...cni0, initial: true }, 'cni0'))).toBe(
+      'cni0 (cni-bridge, bridge) was present at the first report listing host devices with MAC 0a:58:0a:f4:00:01; udev would rewrite its MAC (99-default.link)',
+    );
+    expect(describeEvent(storedEvent(2, 'hostdevice.appeared', at, { ...cni0, udevRewritesMac: false, initial: false }, 'cni0'))).toBe(
+      'cni0 (cni-bridge, bridge) appeared with MAC 0a:58:0a:f4:00:01',
+    );
+    expect(describeEvent(storedEvent(3, 'hostdevice.vanished', at, cni0, 'cni0'))).toBe('cni0 (cni-bridge, bridge) vanished (MAC 0a:58:0a:f4:00:01)');
+  });
+});

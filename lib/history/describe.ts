@@ -23,6 +23,18 @@ function of(ifname: string, pod: PodRef | null): string {
 
 type Appeared = EventDataMap['veth.appeared'];
 
+/** "flannel.1 (overlay, vxlan)": a host device with what the CNI uses it for. */
+export function hostDeviceLabel(d: { ifname: string; role: string; kind: string }): string {
+  return `${d.ifname} (${d.role}, ${d.kind})`;
+}
+
+/** Who set a host device's new MAC, as far as the report can tell. */
+export function hostDeviceMacSetter(d: Pick<EventDataMap['hostdevice.mac_changed'], 'setByUserspace' | 'fromUdevRewritesMac' | 'linkFile'>): string | null {
+  if (!d.setByUserspace) return null;
+  if (!d.fromUdevRewritesMac) return 'set by userspace';
+  return `set by userspace: udev re-MACed it${d.linkFile ? ` per ${baseName(d.linkFile)}` : ''}`;
+}
+
 /** "created with X, rewritten to Y by udev 12 ms later", when the agent saw the creation MAC differ. */
 export function creationRewrite(d: Pick<Appeared, 'mac' | 'creation' | 'addrAssignType'>): string | null {
   const c = d.creation;
@@ -61,6 +73,16 @@ export function describeEvent(e: NodeEvent): string {
       return `gateway ARP entry of ${of(e.data.ifname, e.data.pod)} went from ${e.data.from} to ${e.data.to}${
         e.data.to === 'mismatch' ? ` (points at ${e.data.gatewayLladdr ?? 'unknown'}, host veth has ${e.data.hostMac})` : ''
       }`;
+    case 'hostdevice.appeared':
+      return `${hostDeviceLabel(e.data)} ${e.data.initial ? 'was present at the first report listing host devices' : 'appeared'} with MAC ${e.data.mac ?? 'unknown'}${
+        e.data.udevRewritesMac ? `; udev would rewrite its MAC${e.data.linkFile ? ` (${baseName(e.data.linkFile)})` : ''}` : ''
+      }`;
+    case 'hostdevice.vanished':
+      return `${hostDeviceLabel(e.data)} vanished (MAC ${e.data.mac ?? 'unknown'})`;
+    case 'hostdevice.mac_changed': {
+      const setter = hostDeviceMacSetter(e.data);
+      return `${hostDeviceLabel(e.data)} MAC changed ${e.data.from ?? 'unknown'} -> ${e.data.to ?? 'unknown'}${setter ? ` (${setter})` : ''}`;
+    }
     case 'linkfile.appeared':
       return `${e.data.initial ? 'link file present at the first report' : 'link file appeared'}: ${e.data.path}${
         e.data.macAddressPolicy ? ` (MACAddressPolicy=${e.data.macAddressPolicy})` : ''

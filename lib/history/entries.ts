@@ -3,9 +3,10 @@
 import type { NodeEvent } from '../events/types';
 import { describeEvent } from './describe';
 import { unifiedDiff } from './diff';
-import type { HistoryEvent, LinkFileTrack, LinkFileVersionEntry, VethHistoryEntry } from './types';
+import type { HistoryEvent, HostDeviceHistoryEntry, LinkFileTrack, LinkFileVersionEntry, VethHistoryEntry } from './types';
 
 export const VETH_HISTORY_EVENT_TYPES = ['veth.appeared', 'veth.vanished', 'veth.mac_changed', 'arp.changed'] as const;
+export const HOST_DEVICE_HISTORY_EVENT_TYPES = ['hostdevice.appeared', 'hostdevice.vanished', 'hostdevice.mac_changed'] as const;
 export const LINK_FILE_EVENT_TYPES = ['linkfile.appeared', 'linkfile.changed', 'linkfile.removed'] as const;
 
 export function toHistoryEvent(e: NodeEvent): HistoryEvent {
@@ -83,6 +84,49 @@ export function toVethEntry(e: NodeEvent): VethHistoryEntry | null {
         arpFrom: e.data.from,
         arpTo: e.data.to,
         gatewayLladdr: e.data.gatewayLladdr,
+        initial: false,
+      };
+    default:
+      return null;
+  }
+}
+
+/** Null for events that are not about a host device. */
+export function toHostDeviceEntry(e: NodeEvent): HostDeviceHistoryEntry | null {
+  const base = { id: e.id, at: e.at, receivedAt: e.receivedAt, summary: describeEvent(e) };
+  switch (e.type) {
+    case 'hostdevice.appeared':
+    case 'hostdevice.vanished': {
+      const d = e.data;
+      const appeared = e.type === 'hostdevice.appeared';
+      return {
+        ...base,
+        kind: appeared ? 'appeared' : 'vanished',
+        ifname: d.ifname,
+        deviceKind: d.kind,
+        role: d.role,
+        macFrom: appeared ? null : d.mac,
+        macTo: appeared ? d.mac : null,
+        addrAssignType: d.addrAssignType,
+        setByUserspace: false,
+        udevRewritesMac: d.udevRewritesMac,
+        linkFile: d.linkFile,
+        initial: e.type === 'hostdevice.appeared' && e.data.initial,
+      };
+    }
+    case 'hostdevice.mac_changed':
+      return {
+        ...base,
+        kind: 'mac_changed',
+        ifname: e.data.ifname,
+        deviceKind: e.data.kind,
+        role: e.data.role,
+        macFrom: e.data.from,
+        macTo: e.data.to,
+        addrAssignType: e.data.addrAssignType,
+        setByUserspace: e.data.setByUserspace,
+        udevRewritesMac: e.data.fromUdevRewritesMac,
+        linkFile: e.data.linkFile,
         initial: false,
       };
     default:

@@ -6,10 +6,10 @@ import { createEventBus } from '@/lib/events/bus';
 import type { NodeEvent } from '@/lib/events/types';
 import { ingestReport } from '@/lib/ingest/ingestReport';
 import { buildLinkFiles, buildNewVethVerdict, buildReport, buildVeth, DEFAULT_LINK_PATH, MAC_NONE_DROPIN_PATH, nextReport } from '@/lib/report/fixtures';
-import type { PackageEvent, Report } from '@/lib/report/schema';
+import type { HostDevice, PackageEvent, Report } from '@/lib/report/schema';
 import { testEngines, type TestStore } from '@/lib/store/testing';
-import { arpTimelineResponse, eventsResponse, linkFileHistoryResponse, vethHistoryResponse } from './http';
-import type { ArpTimelineResponse, EventsResponse, LinkFileHistoryResponse, VethHistoryResponse } from './types';
+import { arpTimelineResponse, eventsResponse, hostDeviceHistoryResponse, hostDevicesResponse, linkFileHistoryResponse, vethHistoryResponse } from './http';
+import type { ArpTimelineResponse, EventsResponse, HostDeviceHistoryResponse, HostDevicesResponse, LinkFileHistoryResponse, VethHistoryResponse } from './types';
 
 const BASE = Date.parse('2026-11-20T00:00:00.000Z');
 const min = (m: number) => new Date(BASE + m * 60_000).toISOString();
@@ -327,5 +327,110 @@ describe.each(testEngines)('link-file history and drift on $name', (engine) => {
     expect(text.split('\r\n').filter(Boolean)).toHaveLength(1 + 3);
     // A diff starts with "-", a formula start for spreadsheets: written with OWASP's leading quote (lib/history/csv.ts).
     expect(text).toContain(`,"'--- a${DEFAULT_LINK_PATH}\n`);
+  });
+});
+
+describe.each(testEngines)('host device history on $name', (engine) => {
+  let t: TestStore;
+  const bus = createEventBus();
+  const cni0: HostDevice = { ifname: 'cni0', kind: 'bridge', role: 'cni-bridge', mac: '0a:58:0a:f4:00:01', addrAssignType: 1, udevRewritesMac: true, linkFile: DEFAULT_LINK_PATH };
+  const flannel: HostDevice = { ifname: 'flannel.1', kind: 'vxlan', role: 'overlay', mac: 'aa:bb:cc:00:00:00', addrAssignType: 1, udevRewritesMac: true, linkFile: DEFAULT_LINK_PATH };
+  const flannelMac = (k: number) => `aa:bb:cc:00:00:${String(k).padStart(2, '0')}`;
+  const now = new Date(BASE + 3 * 3600_000);
+
+  beforeAll(async () => {
+    t = await engine.open();
+    // An old agent first (no hostDevices), then the upgraded one; flannel.1 is re-MACed at each of 6 reports, and
+    // an old agent's report in between must not read as every device vanishing.
+    const old = buildReport({ node: 'hd', veths: 1, collectedAt: min(0) });
+    await ingestReport(t.store, old, { bus, receivedAt: new Date(BASE + 1000) });
+    let r = old;
+    for (let k = 1; k <= 6; k++) {
+      r = nextReport(r, 300);
+      r.hostDevices = [cni0, { ...flannel, mac: flannelMac(k), addrAssignType: k === 1 ? 1 : 3, udevRewritesMac: k === 1 }];
+      await ingestReport(t.store, r, { bus, receivedAt: new Date(Date.parse(r.collectedAt) + 1000) });
+      if (k === 3) {
+        const older = nextReport(r, 60);
+        delete older.hostDevices;
+        await ingestReport(t.store, older, { bus, receivedAt: new Date(Date.parse(older.collectedAt) + 1000) });
+        r = older;
+        r.hostDevices = [cni0, { ...flannel, mac: flannelMac(k), addrAssignType: 3, udevRewritesMac: false }];
+      }
+    }
+    // Identical again: no history.
+    await ingestReport(t.store, nextReport(r, 300), { bus, receivedAt: new Date(BASE + 7200_000) });
+  });
+  afterAll(async () => {
+    await t.cleanup();
+  });
+
+  it("lists appearance and every MAC change of one device, paged by cursor, oldest first; no vanishing for an old agent's report", async () => {
+    const pages = await walk((cursor) =>
+      json<HostDeviceHistoryResponse>(hostDeviceHistoryResponse(t.store, 'hd', 'flannel.1', url(`/x?from=${min(0)}&limit=2${cursor ? `&cursor=${cursor}` : ''}`), now)),
+    );
+    const items = pages.flat();
+    expect(pages.length).toBe(3);
+    expect(items.map((i) => [i.kind, i.macFrom, i.macTo, i.initial])).toEqual([
+      ['appeared', null, flannelMac(1), true],
+      ['mac_changed', flannelMac(1), flannelMac(2), false],
+      ['mac_changed', flannelMac(2), flannelMac(3), false],
+      // The old agent's report between k=3 and k=4 said nothing about the devices (no vanished): the next report
+      // listing them is a new start, its devices there since an unknown time.
+      ['appeared', null, flannelMac(4), true],
+      ['mac_changed', flannelMac(4), flannelMac(5), false],
+      ['mac_changed', flannelMac(5), flannelMac(6), false],
+    ]);
+    expect(items[1]).toMatchObject({ deviceKind: 'vxlan', role: 'overlay', addrAssignType: 3, setByUserspace: true, udevRewritesMac: true, linkFile: DEFAULT_LINK_PATH });
+    expect(items[1].summary).toBe(`flannel.1 (overlay, vxlan) MAC changed ${flannelMac(1)} -> ${flannelMac(2)} (set by userspace: udev re-MACed it per 99-default.link)`);
+    expect(items[2].summary).toBe(`flannel.1 (overlay, vxlan) MAC changed ${flannelMac(2)} -> ${flannelMac(3)} (set by userspace)`);
+    const desc = await json<HostDeviceHistoryResponse>(hostDeviceHistoryResponse(t.store, 'hd', 'flannel.1', url(`/x?from=${min(0)}&order=desc&limit=1`), now));
+    expect(desc.items.map((i) => i.macTo)).toEqual([flannelMac(6)]);
+    const cni = await json<HostDeviceHistoryResponse>(hostDeviceHistoryResponse(t.store, 'hd', 'cni0', url(`/x?from=${min(0)}`), now));
+    expect(cni.items.map((i) => [i.kind, i.initial])).toEqual([
+      ['appeared', true],
+      ['appeared', true],
+    ]);
+  });
+
+  it('the events API filters by the new types and its CSV carries their words', async () => {
+    const body = await json<EventsResponse>(eventsResponse(t.store, url(`/api/v1/events?from=${min(0)}&node=hd&type=hostdevice.appeared,hostdevice.vanished&order=asc`), now));
+    expect(body.items.map((e) => [e.type, e.subject])).toEqual([
+      ['hostdevice.appeared', 'cni0'],
+      ['hostdevice.appeared', 'flannel.1'],
+      ['hostdevice.appeared', 'cni0'],
+      ['hostdevice.appeared', 'flannel.1'],
+    ]);
+    const res = await eventsResponse(t.store, url(`/api/v1/events?from=${min(0)}&node=hd&type=hostdevice.mac_changed&format=csv&order=asc&limit=1`), now);
+    const [, row] = (await res.text()).split('\r\n');
+    // The summary holds a comma, so it is quoted.
+    expect(row).toContain(`,hostdevice.mac_changed,flannel.1,"flannel.1 (overlay, vxlan) MAC changed ${flannelMac(1)} -> ${flannelMac(2)} (set by userspace: udev re-MACed it per 99-default.link)",`);
+  });
+
+  it('answers CSV; bad parameters are 422 and unknown nodes 404', async () => {
+    const res = await hostDeviceHistoryResponse(t.store, 'hd', 'flannel.1', url(`/x?from=${min(0)}&format=csv&limit=2`), now);
+    expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="vethwatch-host-device-hd-flannel.1-[A-Za-z0-9._-]+\.csv"$/);
+    expect(res.headers.get('x-next-cursor')).toBeTruthy();
+    const lines = (await res.text()).split('\r\n');
+    expect(lines[0]).toBe('id,at,receivedAt,kind,ifname,deviceKind,role,macFrom,macTo,addrAssignType,setByUserspace,udevRewritesMac,linkFile,initial,summary');
+    expect(lines[1]).toContain(`,appeared,flannel.1,vxlan,overlay,,${flannelMac(1)},1,false,true,${DEFAULT_LINK_PATH},true,`);
+    expect(lines.filter(Boolean)).toHaveLength(3);
+    for (const query of ['limit=0', 'order=sideways', 'format=xml', 'cursor=bm90LWpzb24', `from=${min(60)}&to=${min(30)}`]) {
+      expect((await hostDeviceHistoryResponse(t.store, 'hd', 'flannel.1', url(`/x?${query}`), now)).status, query).toBe(422);
+    }
+    expect((await hostDeviceHistoryResponse(t.store, 'nobody', 'flannel.1', url('/x'), now)).status).toBe(404);
+    expect((await hostDevicesResponse(t.store, 'nobody')).status).toBe(404);
+  });
+
+  it("lists the last report's devices with their last MAC change", async () => {
+    const body = await json<HostDevicesResponse>(hostDevicesResponse(t.store, 'hd', now));
+    expect(body.reported).toBe(true);
+    expect(body.devices.map((d) => [d.ifname, d.mac, d.lastMacChange?.macFrom ?? null, d.lastMacChange?.macTo ?? null])).toEqual([
+      ['cni0', cni0.mac, null, null],
+      ['flannel.1', flannelMac(6), flannelMac(5), flannelMac(6)],
+    ]);
+    expect(body.devices[1].lastMacChange?.at).toBe(min(31));
+    // Aged on the server's clock from when the revealing report was received (a second after it was collected).
+    expect(body.devices.map((d) => d.lastMacChangeAgeSeconds)).toEqual([null, (now.getTime() - Date.parse(min(31))) / 1000 - 1]);
   });
 });

@@ -6,8 +6,8 @@ import { errorResponse } from '../http/errors';
 import { podLabel } from './describe';
 import { toCsv, type CsvValue } from './csv';
 import { parseEventsQuery, parseHistoryQuery, parseLinkFileQuery, parseTimelineQuery } from './query';
-import { readArpTimeline, readEvents, readLinkFileHistory, readVethHistory } from './read';
-import type { ArpInterval, HistoryEvent, LinkFileVersionEntry, Paged, VethHistoryEntry } from './types';
+import { readArpTimeline, readEvents, readHostDeviceHistory, readHostDevices, readLinkFileHistory, readVethHistory } from './read';
+import type { ArpInterval, HistoryEvent, HostDeviceHistoryEntry, LinkFileVersionEntry, Paged, VethHistoryEntry } from './types';
 import type { Store } from '../store';
 
 type Column<Row> = { header: string; value: (row: Row) => CsvValue };
@@ -39,6 +39,24 @@ const VETH_COLUMNS: Column<VethHistoryEntry>[] = [
   { header: 'arpFrom', value: (e) => e.arpFrom },
   { header: 'arpTo', value: (e) => e.arpTo },
   { header: 'gatewayLladdr', value: (e) => e.gatewayLladdr },
+  { header: 'initial', value: (e) => e.initial },
+  { header: 'summary', value: (e) => e.summary },
+];
+
+const HOST_DEVICE_COLUMNS: Column<HostDeviceHistoryEntry>[] = [
+  { header: 'id', value: (e) => e.id },
+  { header: 'at', value: (e) => e.at },
+  { header: 'receivedAt', value: (e) => e.receivedAt },
+  { header: 'kind', value: (e) => e.kind },
+  { header: 'ifname', value: (e) => e.ifname },
+  { header: 'deviceKind', value: (e) => e.deviceKind },
+  { header: 'role', value: (e) => e.role },
+  { header: 'macFrom', value: (e) => e.macFrom },
+  { header: 'macTo', value: (e) => e.macTo },
+  { header: 'addrAssignType', value: (e) => e.addrAssignType },
+  { header: 'setByUserspace', value: (e) => e.setByUserspace },
+  { header: 'udevRewritesMac', value: (e) => e.udevRewritesMac },
+  { header: 'linkFile', value: (e) => e.linkFile },
   { header: 'initial', value: (e) => e.initial },
   { header: 'summary', value: (e) => e.summary },
 ];
@@ -106,6 +124,17 @@ async function vethHistoryResponseUnsafe(store: Store, node: string, ifname: str
   return Response.json(body, { headers: NO_STORE });
 }
 
+async function hostDeviceHistoryResponseUnsafe(store: Store, node: string, ifname: string, url: URL, now: Date = new Date()): Promise<Response> {
+  const q = parseHistoryQuery(url, now);
+  const body = await readHostDeviceHistory(store, node, ifname, q);
+  if (q.format === 'csv') return csvResponse(HOST_DEVICE_COLUMNS, body.items, body, ['vethwatch-host-device', node, ifname]);
+  return Response.json(body, { headers: NO_STORE });
+}
+
+async function hostDevicesResponseUnsafe(store: Store, node: string, now: Date = new Date()): Promise<Response> {
+  return Response.json(await readHostDevices(store, node, now), { headers: NO_STORE });
+}
+
 async function arpTimelineResponseUnsafe(store: Store, node: string, url: URL, now: Date = new Date()): Promise<Response> {
   const q = parseTimelineQuery(url, now);
   const body = await readArpTimeline(store, node, q, now);
@@ -136,5 +165,7 @@ function answering<A extends unknown[]>(fn: (...args: A) => Promise<Response>): 
 
 export const eventsResponse = answering(eventsResponseUnsafe);
 export const vethHistoryResponse = answering(vethHistoryResponseUnsafe);
+export const hostDeviceHistoryResponse = answering(hostDeviceHistoryResponseUnsafe);
+export const hostDevicesResponse = answering(hostDevicesResponseUnsafe);
 export const arpTimelineResponse = answering(arpTimelineResponseUnsafe);
 export const linkFileHistoryResponse = answering(linkFileHistoryResponseUnsafe);

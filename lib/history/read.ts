@@ -7,12 +7,24 @@ import { deriveNodeState } from '../nodes/state';
 import type { NodeRecord, Store } from '../store';
 import type { Report } from '../report/schema';
 import { ATTRIBUTION_WINDOW_MS, DRIFT_EVENT_TYPES, deriveDrift, driftRemediation } from './drift';
-import { groupByFile, LINK_FILE_EVENT_TYPES, toHistoryEvent, toLinkFileEntry, toVethEntry, VETH_HISTORY_EVENT_TYPES } from './entries';
+import {
+  groupByFile,
+  HOST_DEVICE_HISTORY_EVENT_TYPES,
+  LINK_FILE_EVENT_TYPES,
+  toHistoryEvent,
+  toHostDeviceEntry,
+  toLinkFileEntry,
+  toVethEntry,
+  VETH_HISTORY_EVENT_TYPES,
+} from './entries';
 import { ARP_TIMELINE_EVENT_TYPES, deriveArpIntervals, lanesOf, opensInterval, overlaps } from './intervals';
 import { encodeCursor, type EventsQuery, type HistoryQuery, type LinkFileQuery, type PageQuery } from './query';
 import type {
   ArpTimelineResponse,
   EventsResponse,
+  HostDeviceHistoryEntry,
+  HostDeviceHistoryResponse,
+  HostDevicesResponse,
   LinkFileHistoryResponse,
   LinkFileVersionEntry,
   VethHistoryEntry,
@@ -78,6 +90,54 @@ export async function readVethHistory(store: Store, node: string, ifname: string
     nextCursor,
     items: items.map(toVethEntry).filter((e): e is VethHistoryEntry => e !== null),
   };
+}
+
+export async function readHostDeviceHistory(store: Store, node: string, ifname: string, q: HistoryQuery): Promise<HostDeviceHistoryResponse> {
+  await requireNode(store, node);
+  const rows = await store.history.listEventsPage({
+    node,
+    subject: ifname,
+    types: HOST_DEVICE_HISTORY_EVENT_TYPES,
+    fromAt: q.range.from,
+    toAt: q.range.to,
+    ...idBounds(q.after, q.order),
+    order: q.order,
+    limit: q.limit + 1,
+  });
+  const { items, nextCursor } = paged(rows, q.limit);
+  return {
+    node,
+    ifname,
+    range: q.range,
+    limit: q.limit,
+    order: q.order,
+    nextCursor,
+    items: items.map(toHostDeviceEntry).filter((e): e is HostDeviceHistoryEntry => e !== null),
+  };
+}
+
+/** Devices looked up at once for their last MAC change. */
+const DEVICE_BATCH = 16;
+
+/** The host devices of the node's last report, each with its newest MAC change (one indexed probe per device). */
+export async function readHostDevices(store: Store, name: string, now: Date = new Date()): Promise<HostDevicesResponse> {
+  const { report } = await requireNode(store, name);
+  const devices = report.hostDevices ?? [];
+  const out: HostDevicesResponse['devices'] = [];
+  for (let i = 0; i < devices.length; i += DEVICE_BATCH) {
+    const batch = devices.slice(i, i + DEVICE_BATCH);
+    const last = await Promise.all(
+      batch.map((d) =>
+        store.history.listEventsPage({ node: name, subject: d.ifname, types: ['hostdevice.mac_changed'], order: 'desc', limit: 1 }),
+      ),
+    );
+    batch.forEach((d, j) => {
+      const change = last[j][0] ? toHostDeviceEntry(last[j][0]) : null;
+      const ageSeconds = change ? Math.max(0, Math.floor((now.getTime() - Date.parse(change.receivedAt)) / 1000)) : null;
+      out.push({ ...d, lastMacChange: change, lastMacChangeAgeSeconds: ageSeconds });
+    });
+  }
+  return { node: name, reported: report.hostDevices !== undefined, devices: out };
 }
 
 /**

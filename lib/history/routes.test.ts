@@ -3,13 +3,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GET as eventsGET } from '@/app/api/v1/events/route';
 import { GET as arpGET } from '@/app/api/v1/nodes/[name]/arp-timeline/route';
+import { GET as hostDevicesGET } from '@/app/api/v1/nodes/[name]/host-devices/route';
+import { GET as hostDeviceGET } from '@/app/api/v1/nodes/[name]/host-devices/[ifname]/history/route';
+import { flannelDevice } from '@/lib/fleet/fixtures';
 import { GET as linkFilesGET } from '@/app/api/v1/nodes/[name]/link-files/history/route';
 import { GET as vethGET } from '@/app/api/v1/nodes/[name]/veths/[ifname]/history/route';
 import { ingestReport } from '@/lib/ingest/ingestReport';
 import { buildReport } from '@/lib/report/fixtures';
 import { closeStore, getStore } from '@/lib/store';
 import { createPgDatabase, sqliteTempFile } from '@/lib/store/testing';
-import type { ArpTimelineResponse, EventsResponse, LinkFileHistoryResponse, VethHistoryResponse } from './types';
+import type { ArpTimelineResponse, EventsResponse, HostDeviceHistoryResponse, HostDevicesResponse, LinkFileHistoryResponse, VethHistoryResponse } from './types';
 
 const engines = [
   {
@@ -31,7 +34,7 @@ const engines = [
 describe.each(engines)('history route handlers on $name', (engine) => {
   let cleanup: () => Promise<void>;
   const saved = { VETHWATCH_DB: process.env.VETHWATCH_DB, DATABASE_URL: process.env.DATABASE_URL };
-  const report = buildReport({ node: 'node-r', veths: 2, mismatched: 1, collectedAt: new Date(Date.now() - 60_000) });
+  const report = buildReport({ node: 'node-r', veths: 2, mismatched: 1, collectedAt: new Date(Date.now() - 60_000), hostDevices: [flannelDevice('aa:bb:cc:00:00:01')] });
   const ifname = report.veths[0].ifname;
 
   beforeAll(async () => {
@@ -65,6 +68,17 @@ describe.each(engines)('history route handlers on $name', (engine) => {
     const body = (await (await vethGET(req('/x'), params({ name: 'node-r', ifname }))).json()) as VethHistoryResponse;
     expect(body.items.map((i) => i.kind)).toEqual(['appeared']);
     expect((await vethGET(req('/x'), params({ name: 'nobody', ifname }))).status).toBe(404);
+  });
+
+  it('GET /api/v1/nodes/{name}/host-devices and its /{ifname}/history', async () => {
+    const list = (await (await hostDevicesGET(req('/x'), params({ name: 'node-r' }))).json()) as HostDevicesResponse;
+    expect(list.devices.map((d) => [d.ifname, d.lastMacChange])).toEqual([['flannel.1', null]]);
+    expect((await hostDevicesGET(req('/x'), params({ name: 'nobody' }))).status).toBe(404);
+    const body = (await (await hostDeviceGET(req('/x'), params({ name: 'node-r', ifname: 'flannel.1' }))).json()) as HostDeviceHistoryResponse;
+    expect(body.items.map((i) => [i.kind, i.macTo])).toEqual([['appeared', 'aa:bb:cc:00:00:01']]);
+    expect((await hostDeviceGET(req('/x?format=csv'), params({ name: 'node-r', ifname: 'flannel.1' }))).headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect((await hostDeviceGET(req('/x?limit=abc'), params({ name: 'node-r', ifname: 'flannel.1' }))).status).toBe(422);
+    expect((await hostDeviceGET(req('/x'), params({ name: 'nobody', ifname: 'flannel.1' }))).status).toBe(404);
   });
 
   it('GET /api/v1/nodes/{name}/arp-timeline', async () => {

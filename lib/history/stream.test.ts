@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createEventBus, type EventBus } from '../events/bus';
 import { ingestReport } from '../ingest/ingestReport';
+import { flannelDevice } from '../fleet/fixtures';
 import { buildReport, nextReport } from '../report/fixtures';
 import { testEngines, type TestStore } from '../store/testing';
 import { endEventStreams, handleStreamRequest, openEventStreamCount } from './stream';
@@ -47,6 +48,21 @@ describe.each(testEngines)('handleStreamRequest on $name', (engine) => {
     await expect.poll(() => c.ids(), { timeout: 3000 }).toEqual(await allIds());
     await ingestReport(t.store, buildReport({ ...nextReport(r1), veths: 3, mismatched: 1 }), { bus });
     await expect.poll(() => c.ids(), { timeout: 3000 }).toEqual(await allIds());
+  });
+
+  it("streams a host device's MAC change with its words", async () => {
+    const c = await connect();
+    await expect.poll(() => c.lastEventId, { timeout: 5000 }).toBe('0');
+    const device = flannelDevice('aa:bb:cc:00:00:01');
+    const r1 = buildReport({ node: 'n1', veths: 1, collectedAt: '2026-11-26T10:00:00.000Z', hostDevices: [device] });
+    await ingestReport(t.store, r1, { bus });
+    const r2 = nextReport(r1);
+    r2.hostDevices = [{ ...device, mac: 'aa:bb:cc:00:00:02' }];
+    await ingestReport(t.store, r2, { bus });
+    await expect.poll(() => c.events.filter((e) => e.data.type.startsWith('hostdevice.')).map((e) => [e.data.type, e.data.summary]), { timeout: 3000 }).toEqual([
+      ['hostdevice.appeared', 'flannel.1 (overlay, vxlan) was present at the first report listing host devices with MAC aa:bb:cc:00:00:01'],
+      ['hostdevice.mac_changed', 'flannel.1 (overlay, vxlan) MAC changed aa:bb:cc:00:00:01 -> aa:bb:cc:00:00:02 (set by userspace)'],
+    ]);
   });
 
   it('misses nothing when the bus announces a later event before an earlier one', async () => {

@@ -3,6 +3,8 @@
 //
 // Endpoints (all GET, JSON unless `?format=csv`):
 //   /api/v1/nodes/{name}/veths/{ifname}/history   -> VethHistoryResponse
+//   /api/v1/nodes/{name}/host-devices              -> HostDevicesResponse (no query parameters, JSON only)
+//   /api/v1/nodes/{name}/host-devices/{ifname}/history -> HostDeviceHistoryResponse
 //   /api/v1/nodes/{name}/arp-timeline             -> ArpTimelineResponse
 //   /api/v1/nodes/{name}/link-files/history       -> LinkFileHistoryResponse
 //   /api/v1/events                                -> EventsResponse
@@ -14,7 +16,7 @@
 // CSV: RFC 4180, a header row, `text/csv; charset=utf-8`, sent as an attachment. A CSV response holds the same
 // page as the JSON one would (same cursor and limit); the next cursor is in the `X-Next-Cursor` header.
 import type { EventType, LinkFileVersion, NodeEvent, PodRef } from '../events/types';
-import type { ArpStatus, PackageEvent } from '../report/schema';
+import type { ArpStatus, HostDevice, PackageEvent } from '../report/schema';
 
 export type { EventType, LinkFileVersion, NodeEvent, PodRef };
 
@@ -105,6 +107,68 @@ export interface VethHistoryResponse extends Paged {
   ifname: string;
   order: SortOrder;
   items: VethHistoryEntry[];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// GET /api/v1/nodes/{name}/host-devices/{ifname}/history?from&to&order&limit&cursor&format
+//   The CNI's own host devices (cni0, flannel.1, cilium_host, antrea-gw0, ...; report field hostDevices[]), as the
+//   veth history: order 'asc' (oldest first, default) or 'desc'.
+
+export type HostDeviceChangeKind = 'appeared' | 'vanished' | 'mac_changed';
+
+/** One change of a host device, flattened from hostdevice.appeared / hostdevice.vanished / hostdevice.mac_changed. */
+export interface HostDeviceHistoryEntry {
+  /** The event id. */
+  id: number;
+  /** Node clock: collectedAt of the report that revealed the change. */
+  at: string;
+  receivedAt: string;
+  kind: HostDeviceChangeKind;
+  ifname: string;
+  /** The link kind as `ip -d link` names it (bridge, vxlan, geneve, veth, ...). */
+  deviceKind: string;
+  role: HostDevice['role'];
+  /** appeared: null -> mac; vanished: mac -> null; mac_changed: old -> new (either may be null: no address). */
+  macFrom: string | null;
+  macTo: string | null;
+  /** sysfs addr_assign_type after the change (vanished: the last one seen); null when unknown. */
+  addrAssignType: number | null;
+  /** mac_changed only: the new MAC was set by userspace (addr_assign_type 3). False for the other kinds. */
+  setByUserspace: boolean;
+  /**
+   * Whether udev would rewrite the device's MAC: appeared/vanished as the report saw it; mac_changed, before the
+   * change (true there means the change was udev's re-MAC when setByUserspace).
+   */
+  udevRewritesMac: boolean;
+  /** The `.link` file udev applies to the device, when known. */
+  linkFile: string | null;
+  /** appeared only: there in the first report that listed host devices (its real start is unknown). */
+  initial: boolean;
+  summary: string;
+}
+
+export interface HostDeviceHistoryResponse extends Paged {
+  node: string;
+  ifname: string;
+  order: SortOrder;
+  items: HostDeviceHistoryEntry[];
+}
+
+// GET /api/v1/nodes/{name}/host-devices
+//   The node's host devices as its last report listed them, each with its last MAC change (any time), for the
+//   node page. `reported` is false when the last report had no hostDevices (an agent older than them).
+
+export interface HostDeviceState extends HostDevice {
+  /** The newest hostdevice.mac_changed of this device on this node, null when its MAC never changed. */
+  lastMacChange: HostDeviceHistoryEntry | null;
+  /** Seconds since the server received the report that revealed lastMacChange (server clock); null without one. */
+  lastMacChangeAgeSeconds: number | null;
+}
+
+export interface HostDevicesResponse {
+  node: string;
+  reported: boolean;
+  devices: HostDeviceState[];
 }
 
 // ---------------------------------------------------------------------------------------------------------------

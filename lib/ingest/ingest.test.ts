@@ -3,6 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createEventBus } from '@/lib/events/bus';
 import { BadJsonError, ValidationError } from '@/lib/http/errors';
+import { flannelDevice } from '@/lib/fleet/fixtures';
 import { buildReport, nextReport } from '@/lib/report/fixtures';
 import type { Report } from '@/lib/report/schema';
 import { RECENT_REPORT_IDS } from '@/lib/store';
@@ -107,16 +108,28 @@ describe.each(testEngines)('ingest on $name', (engine) => {
     expect(viaObject.events).toEqual([]);
   });
 
-  it('a report with reordered veths is a change of nothing: no history rows', async () => {
-    const first = buildReport({ veths: 4 });
+  it('a report with reordered veths and host devices is a change of nothing: no history rows', async () => {
+    const first = buildReport({ veths: 4, hostDevices: [flannelDevice('aa:bb:cc:00:00:01'), { ...flannelDevice('0a:58:0a:f4:00:01'), ifname: 'cni0', kind: 'bridge', role: 'cni-bridge' }] });
     await ingest(first);
     const eventsBefore = (await t.store.dumpTables()).events;
     const shuffled = nextReport(first);
     shuffled.veths.reverse();
+    shuffled.hostDevices!.reverse();
     const result = await ingest(shuffled);
     expect(result.outcome).toBe('changed');
     expect(result.events).toEqual([]);
     expect((await t.store.dumpTables()).events).toEqual(eventsBefore);
+  });
+
+  it("an old agent's report (no hostDevices) after a new one's writes no host device history", async () => {
+    const first = buildReport({ veths: 2, hostDevices: [flannelDevice('aa:bb:cc:00:00:01')] });
+    await ingest(first);
+    const downgraded = nextReport(first);
+    delete downgraded.hostDevices;
+    downgraded.veths[0].arpStatus = 'unknown';
+    const result = await ingest(downgraded);
+    expect(result.outcome).toBe('changed');
+    expect(result.events.map((e) => e.type)).toEqual(['arp.changed']);
   });
 
   it('a report not newer than the stored state changes nothing', async () => {

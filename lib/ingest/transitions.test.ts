@@ -12,7 +12,7 @@ import {
   nextReport,
   UDEV_INSTALL_EVENT,
 } from '@/lib/report/fixtures';
-import type { PackageEvent, Report } from '@/lib/report/schema';
+import type { HostDevice, PackageEvent, Report } from '@/lib/report/schema';
 import { diffReports, packageEventKey } from './transitions';
 
 const of = <T extends EventDraft['type']>(drafts: EventDraft[], type: T) =>
@@ -229,5 +229,86 @@ describe('diffReports', () => {
     expect(diffReports(base, next)).toEqual([
       { type: 'package.event', subject: 'udev', data: upgrade, dedupKey: '2026-11-26T13:34:56.000Z|udev|252.40-1~deb12u1' },
     ]);
+  });
+});
+
+describe('diffReports: CNI host devices', () => {
+  const cni0: HostDevice = { ifname: 'cni0', kind: 'bridge', role: 'cni-bridge', mac: '0a:58:0a:f4:00:01', addrAssignType: 1, udevRewritesMac: true, linkFile: DEFAULT_LINK_PATH };
+  const flannel: HostDevice = { ifname: 'flannel.1', kind: 'vxlan', role: 'overlay', mac: 'aa:bb:cc:00:00:01', addrAssignType: 1, udevRewritesMac: true, linkFile: DEFAULT_LINK_PATH };
+  const base = buildReport({ node: 'n1', veths: 1, hostDevices: [cni0, flannel] });
+  const hostEvents = (drafts: EventDraft[]) => drafts.filter((d) => d.type.startsWith('hostdevice.'));
+  const withDevices = (r: Report, hostDevices: HostDevice[] | undefined): Report => {
+    const next = nextReport(r);
+    if (hostDevices === undefined) delete next.hostDevices;
+    else next.hostDevices = hostDevices;
+    return next;
+  };
+
+  it("a node's first report has every device appear, initial", () => {
+    expect(of(diffReports(null, base), 'hostdevice.appeared')).toEqual([
+      { type: 'hostdevice.appeared', subject: 'cni0', data: { ...cni0, initial: true } },
+      { type: 'hostdevice.appeared', subject: 'flannel.1', data: { ...flannel, initial: true } },
+    ]);
+  });
+
+  it('the same devices again, in another order, yield nothing', () => {
+    expect(diffReports(base, withDevices(base, [flannel, cni0]))).toEqual([]);
+  });
+
+  it('a report without hostDevices (an agent older than them) yields no host device events, before or after', () => {
+    const old = withDevices(base, undefined);
+    expect(hostEvents(diffReports(base, old))).toEqual([]);
+    expect(hostEvents(diffReports(null, old))).toEqual([]);
+    // Nor does an old agent's report before a new one read as every device vanishing: they appear, start unknown.
+    expect(hostEvents(diffReports(old, base)).map((d) => [d.type, d.subject, (d.data as { initial: boolean }).initial])).toEqual([
+      ['hostdevice.appeared', 'cni0', true],
+      ['hostdevice.appeared', 'flannel.1', true],
+    ]);
+  });
+
+  it('an empty list is a real answer: every device vanished', () => {
+    expect(diffReports(base, withDevices(base, []))).toEqual([
+      { type: 'hostdevice.vanished', subject: 'cni0', data: cni0 },
+      { type: 'hostdevice.vanished', subject: 'flannel.1', data: flannel },
+    ]);
+  });
+
+  it('a device that appears later is not initial; one of another kind under the same name is a new device', () => {
+    const health: HostDevice = { ifname: 'lxc_health', kind: 'veth', role: 'health', mac: '02:00:00:00:00:09', addrAssignType: 3, udevRewritesMac: false, linkFile: null };
+    expect(diffReports(base, withDevices(base, [cni0, flannel, health]))).toEqual([
+      { type: 'hostdevice.appeared', subject: 'lxc_health', data: { ...health, initial: false } },
+    ]);
+    const geneve = { ...flannel, kind: 'geneve' };
+    expect(diffReports(base, withDevices(base, [cni0, geneve]))).toEqual([
+      { type: 'hostdevice.vanished', subject: 'flannel.1', data: flannel },
+      { type: 'hostdevice.appeared', subject: 'flannel.1', data: { ...geneve, initial: false } },
+    ]);
+  });
+
+  it("udev re-MACing flannel.1: mac_changed with both MACs, addr_assign_type and udev's part", () => {
+    const rewritten: HostDevice = { ...flannel, mac: 'aa:bb:cc:00:00:02', addrAssignType: 3, udevRewritesMac: false };
+    expect(diffReports(base, withDevices(base, [cni0, rewritten]))).toEqual([
+      {
+        type: 'hostdevice.mac_changed',
+        subject: 'flannel.1',
+        data: {
+          ifname: 'flannel.1',
+          kind: 'vxlan',
+          role: 'overlay',
+          from: 'aa:bb:cc:00:00:01',
+          to: 'aa:bb:cc:00:00:02',
+          fromAddrAssignType: 1,
+          addrAssignType: 3,
+          setByUserspace: true,
+          fromUdevRewritesMac: true,
+          udevRewritesMac: false,
+          linkFile: DEFAULT_LINK_PATH,
+        },
+      },
+    ]);
+  });
+
+  it('a change of udev verdict or link file alone, MAC unchanged, is no MAC history', () => {
+    expect(hostEvents(diffReports(base, withDevices(base, [{ ...cni0, udevRewritesMac: false, linkFile: null }, flannel])))).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@
 // Pure: two reports in, drafts out. A node's first report is diffed against nothing, so history replayed from
 // the start rebuilds the state (those drafts carry `initial: true` where their real start time is unknown).
 import type { EventDraft, LinkFileVersion } from '../events/types';
-import type { LinkFileInfo, LinkVerdict, PackageEvent, Report, Veth } from '../report/schema';
+import type { HostDevice, LinkFileInfo, LinkVerdict, PackageEvent, Report, Veth } from '../report/schema';
 
 function linkFileVersion(f: LinkFileInfo): LinkFileVersion {
   return {
@@ -128,6 +128,68 @@ function diffVeths(prev: readonly Veth[] | null, next: readonly Veth[]): EventDr
   return drafts;
 }
 
+/** The device's fields as a report holds them (nothing else the object may carry). */
+function hostDevice(d: HostDevice): HostDevice {
+  return {
+    ifname: d.ifname,
+    kind: d.kind,
+    role: d.role,
+    mac: d.mac,
+    addrAssignType: d.addrAssignType,
+    udevRewritesMac: d.udevRewritesMac,
+    linkFile: d.linkFile,
+  };
+}
+
+/**
+ * Host devices are diffed only between reports that both list them: an agent older than `hostDevices` sends none,
+ * and that says nothing about the devices (absent is not empty). The first report that lists them (the node's
+ * first, or the first after an agent upgrade) has them appear with `initial: true`.
+ */
+function diffHostDevices(prev: readonly HostDevice[] | null, next: readonly HostDevice[] | undefined): EventDraft[] {
+  if (next === undefined) return [];
+  const drafts: EventDraft[] = [];
+  const before = new Map((prev ?? []).map((d) => [d.ifname, d]));
+  const nextNames = new Set(next.map((d) => d.ifname));
+  const vanished = (d: HostDevice): EventDraft => ({ type: 'hostdevice.vanished', subject: d.ifname, data: hostDevice(d) });
+  const appeared = (d: HostDevice, initial: boolean): EventDraft => ({
+    type: 'hostdevice.appeared',
+    subject: d.ifname,
+    data: { ...hostDevice(d), initial },
+  });
+  for (const old of before.values()) {
+    if (!nextNames.has(old.ifname)) drafts.push(vanished(old));
+  }
+  for (const d of next) {
+    const old = before.get(d.ifname);
+    if (!old) {
+      drafts.push(appeared(d, prev === null));
+    } else if (old.kind !== d.kind || old.role !== d.role) {
+      // Same name, another kind of device (no ifindex to tell): a new device.
+      drafts.push(vanished(old), appeared(d, false));
+    } else if (old.mac !== d.mac) {
+      drafts.push({
+        type: 'hostdevice.mac_changed',
+        subject: d.ifname,
+        data: {
+          ifname: d.ifname,
+          kind: d.kind,
+          role: d.role,
+          from: old.mac,
+          to: d.mac,
+          fromAddrAssignType: old.addrAssignType,
+          addrAssignType: d.addrAssignType,
+          setByUserspace: d.addrAssignType === 3,
+          fromUdevRewritesMac: old.udevRewritesMac,
+          udevRewritesMac: d.udevRewritesMac,
+          linkFile: d.linkFile,
+        },
+      });
+    }
+  }
+  return drafts;
+}
+
 function diffLinkFiles(prev: readonly LinkFileInfo[] | null, next: readonly LinkFileInfo[]): EventDraft[] {
   const drafts: EventDraft[] = [];
   const before = new Map((prev ?? []).map((f) => [f.path, f]));
@@ -187,6 +249,7 @@ export function diffReports(prev: Report | null, next: Report): EventDraft[] {
   }
   drafts.push(...diffLinkFiles(prev?.linkPolicy.files ?? null, next.linkPolicy.files));
   drafts.push(...diffVeths(prev?.veths ?? null, next.veths));
+  drafts.push(...diffHostDevices(prev?.hostDevices ?? null, next.hostDevices));
   drafts.push(...diffPackageEvents(prev?.linkPolicy.packageEvents ?? null, next.linkPolicy.packageEvents));
   return drafts;
 }

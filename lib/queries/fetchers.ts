@@ -1,6 +1,6 @@
 // Browser-side loaders for the read API. The server never calls these: it prefetches with lib/nodes/read
 // directly instead of making an HTTP request to itself.
-import type { ArpTimelineResponse, LinkFileHistoryResponse, VethHistoryResponse } from '../history/types';
+import type { ArpTimelineResponse, HostDeviceHistoryResponse, HostDevicesResponse, LinkFileHistoryResponse, VethHistoryResponse } from '../history/types';
 import type { FleetSearch } from '../nodes/searchTypes';
 import type { FleetView, NodeDetail } from '../nodes/types';
 import { ApiError, NodeNotFoundError } from './errors';
@@ -40,6 +40,20 @@ export function vethHistoryUrl(name: string, ifname: string, format?: 'csv' | 'j
   });
 }
 
+export function hostDevicesUrl(name: string): string {
+  return `${nodeApiPath(name)}/host-devices`;
+}
+
+export function hostDeviceHistoryUrl(name: string, ifname: string, format?: 'csv' | 'json'): string {
+  return withQuery(`${hostDevicesUrl(name)}/${encodeURIComponent(ifname)}/history`, {
+    // The device's whole life, as for veths: a re-MAC last week still explains a broken overlay today.
+    from: new Date(0).toISOString(),
+    order: 'desc',
+    limit: '200',
+    format,
+  });
+}
+
 export function linkFileHistoryUrl(name: string, format?: 'csv' | 'json'): string {
   return withQuery(`${nodeApiPath(name)}/link-files/history`, { from: new Date(0).toISOString(), limit: '1000', format });
 }
@@ -55,6 +69,14 @@ export function fetchArpTimeline(name: string, range: TimeRangeParams, signal?: 
 
 export function fetchVethHistory(name: string, ifname: string, signal?: AbortSignal): Promise<VethHistoryResponse> {
   return getJson<VethHistoryResponse>(vethHistoryUrl(name, ifname), signal);
+}
+
+export function fetchHostDevices(name: string, signal?: AbortSignal): Promise<HostDevicesResponse> {
+  return getJson<HostDevicesResponse>(hostDevicesUrl(name), signal);
+}
+
+export function fetchHostDeviceHistory(name: string, ifname: string, signal?: AbortSignal): Promise<HostDeviceHistoryResponse> {
+  return getJson<HostDeviceHistoryResponse>(hostDeviceHistoryUrl(name, ifname), signal);
 }
 
 export function fetchLinkFileHistory(name: string, signal?: AbortSignal): Promise<LinkFileHistoryResponse> {

@@ -10,7 +10,7 @@ export const nodeKeys = {
   search: (q: string) => [...nodeKeys.all, 'search', q] as const,
 };
 
-// History of one node (timelines, veth MAC history, link-file versions). Under their own root, keyed by node
+// History of one node (timelines, veth and host device MAC history, link-file versions). Under their own root, keyed by node
 // first, so a live event for node X invalidates exactly historyKeys.node(X) and nothing of other nodes.
 export const historyKeys = {
   all: ['history'] as const,
@@ -18,6 +18,8 @@ export const historyKeys = {
   arpTimeline: (name: string, range: string) => [...historyKeys.node(name), 'arp-timeline', range] as const,
   veth: (name: string, ifname: string) => [...historyKeys.node(name), 'veth', ifname] as const,
   linkFiles: (name: string) => [...historyKeys.node(name), 'link-files'] as const,
+  hostDevices: (name: string) => [...historyKeys.node(name), 'host-devices'] as const,
+  hostDevice: (name: string, ifname: string) => [...historyKeys.node(name), 'host-device', ifname] as const,
 };
 
 /** Remediation: runs per node, settings (pause switch), fleet runs and the audit log. */

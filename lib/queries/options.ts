@@ -2,10 +2,19 @@
 // only the loader differs: the browser fetches the JSON API, a server component passes a loader that reads the
 // store directly (lib/nodes/read) so the server never makes an HTTP request to itself.
 import { keepPreviousData, queryOptions } from '@tanstack/react-query';
-import type { ArpTimelineResponse, LinkFileHistoryResponse } from '../history/types';
+import type { ArpTimelineResponse, HostDeviceHistoryResponse, HostDevicesResponse, LinkFileHistoryResponse } from '../history/types';
 import type { FleetSearch } from '../nodes/searchTypes';
 import type { FleetView, NodeDetail } from '../nodes/types';
-import { fetchArpTimeline, fetchFleet, fetchFleetSearch, fetchLinkFileHistory, fetchNode, fetchVethHistory } from './fetchers';
+import {
+  fetchArpTimeline,
+  fetchFleet,
+  fetchFleetSearch,
+  fetchHostDeviceHistory,
+  fetchHostDevices,
+  fetchLinkFileHistory,
+  fetchNode,
+  fetchVethHistory,
+} from './fetchers';
 import { historyKeys, nodeKeys } from './keys';
 
 /** How often an open page asks again. A report arrives every agent interval; stale marking needs a fresh look. */
@@ -84,5 +93,25 @@ export function linkFileHistoryQuery(name: string, load: LinkFileHistoryLoader =
     queryKey: historyKeys.linkFiles(name),
     queryFn: ({ signal }) => load(name, signal),
     refetchInterval: REFRESH_MS,
+  });
+}
+
+export type HostDevicesLoader = (name: string, signal: AbortSignal) => Promise<HostDevicesResponse>;
+export type HostDeviceHistoryLoader = (name: string, ifname: string, signal: AbortSignal) => Promise<HostDeviceHistoryResponse>;
+
+/** The node's CNI host devices with their last MAC change; the node page's server component prefetches it. */
+export function hostDevicesQuery(name: string, load: HostDevicesLoader = fetchHostDevices) {
+  return queryOptions({
+    queryKey: historyKeys.hostDevices(name),
+    queryFn: ({ signal }) => load(name, signal),
+    refetchInterval: REFRESH_MS,
+  });
+}
+
+/** One host device's history, as vethHistoryQuery; the server prefetches the devices the URL opens (?hostdev=). */
+export function hostDeviceHistoryQuery(name: string, ifname: string, load: HostDeviceHistoryLoader = fetchHostDeviceHistory) {
+  return queryOptions({
+    queryKey: historyKeys.hostDevice(name, ifname),
+    queryFn: ({ signal }) => load(name, ifname, signal),
   });
 }

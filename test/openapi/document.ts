@@ -155,6 +155,24 @@ const paths: Record<string, Json> = {
       responses: { '200': { description: 'a page of entries', content: { 'application/json': { schema: ref('VethHistoryResponse') }, ...csv } }, '422': common['422'], '404': error('unknown node') },
     },
   },
+  '/api/v1/nodes/{name}/host-devices': {
+    get: {
+      operationId: 'getHostDevices',
+      tags: ['history'],
+      summary: "The CNI's host devices (cni0, flannel.1, cilium_host, ...) of the last report, each with its last MAC change",
+      parameters: [nodeName],
+      responses: { '200': json('HostDevicesResponse', 'the devices'), '404': error('unknown node') },
+    },
+  },
+  '/api/v1/nodes/{name}/host-devices/{ifname}/history': {
+    get: {
+      operationId: 'getHostDeviceHistory',
+      tags: ['history'],
+      summary: "One CNI host device's changes (appearance, MAC)",
+      parameters: [nodeName, param('ifname', 'path', 'the host device name (cni0, flannel.1, ...)'), ...historyParams, param('order', 'query', 'asc or desc', { enum: ['asc', 'desc'] }), param('format', 'query', 'json (default) or csv', { enum: ['json', 'csv'] })],
+      responses: { '200': { description: 'a page of entries', content: { 'application/json': { schema: ref('HostDeviceHistoryResponse') }, ...csv } }, '422': common['422'], '404': error('unknown node') },
+    },
+  },
   '/api/v1/nodes/{name}/arp-timeline': {
     get: {
       operationId: 'getArpTimeline',

@@ -10,8 +10,9 @@ import { z } from 'zod';
 import { REPORTS_PATH } from '@/lib/ingest/http';
 import { VERIFICATION_PATH } from '@/lib/prevention/verification';
 import { STREAM_PATH } from '@/lib/history/stream';
-import { arpTimelineResponse, eventsResponse, linkFileHistoryResponse, vethHistoryResponse } from '@/lib/history/http';
+import { arpTimelineResponse, eventsResponse, hostDeviceHistoryResponse, hostDevicesResponse, linkFileHistoryResponse, vethHistoryResponse } from '@/lib/history/http';
 import { FLEET_PATH } from '@/lib/nodes/http';
+import { buildFlannelReport, flannelDevice } from '@/lib/fleet/fixtures';
 import { buildReport } from '@/lib/report/fixtures';
 import { AGENT_API_PREFIX, AGENT_CLAIM_PATH, AGENT_RESULT_PATH, agentResultPath } from '@/lib/report/remediation';
 import { createStore, type Store } from '@/lib/store';
@@ -250,6 +251,18 @@ describe('real responses match the document', () => {
     await conforms(await arpTimelineResponse(store, 'node-a', new URL(`${base}/x`)), '/api/v1/nodes/{name}/arp-timeline');
     await conforms(await linkFileHistoryResponse(store, 'node-a', new URL(`${base}/x`)), '/api/v1/nodes/{name}/link-files/history');
     await conforms(await arpTimelineResponse(store, 'nobody', new URL(`${base}/x`)), '/api/v1/nodes/{name}/arp-timeline');
+
+    // A flannel node outside the cluster (the shared token) whose flannel.1 udev re-MACs between two reports.
+    const agent = { authorization: `Bearer ${s.agentToken}`, 'content-type': 'application/json' };
+    const first = buildFlannelReport({ node: 'edge-hd', flannelMac: 'aa:bb:cc:00:00:01', peers: [], veths: 1, collectedAt: new Date(Date.now() - 60_000) });
+    const second = { ...first, reportId: crypto.randomUUID(), collectedAt: new Date().toISOString(), hostDevices: [{ ...flannelDevice('aa:bb:cc:00:00:02'), addrAssignType: 3 }] };
+    for (const r of [first, second]) expect((await fetch(url(REPORTS_PATH), { method: 'POST', headers: agent, body: JSON.stringify(r) })).status).toBe(202);
+    const devices = (await conforms(await hostDevicesResponse(store, 'edge-hd'), '/api/v1/nodes/{name}/host-devices')) as { devices: Array<{ lastMacChange: unknown }> };
+    expect(devices.devices[0].lastMacChange).toMatchObject({ macFrom: 'aa:bb:cc:00:00:01', macTo: 'aa:bb:cc:00:00:02', setByUserspace: true });
+    await conforms(await hostDevicesResponse(store, 'nobody'), '/api/v1/nodes/{name}/host-devices');
+    const history = (await conforms(await hostDeviceHistoryResponse(store, 'edge-hd', 'flannel.1', new URL(`${base}/x`)), '/api/v1/nodes/{name}/host-devices/{ifname}/history')) as { items: unknown[] };
+    expect(history.items).toHaveLength(2);
+    await conforms(await hostDeviceHistoryResponse(store, 'edge-hd', 'flannel.1', new URL(`${base}/x?limit=0`)), '/api/v1/nodes/{name}/host-devices/{ifname}/history');
   });
 
   it('serves the document and robots.txt from public/ without Next', async () => {

@@ -11,7 +11,7 @@ import { AUDIT_ACTIONS, REMEDIATION_STATUSES } from '@/lib/remediation/types';
 import { PROVENANCES } from '@/lib/prevention/provenance';
 import { VERIFICATION_RESULTS, verificationSchema } from '@/lib/prevention/verification';
 import { agentAssignmentSchema, agentClaimSchema, agentRunReportSchema } from '@/lib/report/remediation';
-import { cniKindSchema, findingSchema, linkFileSchema, linkVerdictSchema, macPolicySchema, packageEventSchema, reportSchema, vethSchema } from '@/lib/report/schema';
+import { cniKindSchema, findingSchema, hostDeviceSchema, linkFileSchema, linkVerdictSchema, macPolicySchema, packageEventSchema, reportSchema, vethSchema } from '@/lib/report/schema';
 
 const time = z.string().meta({ description: 'RFC 3339 time' });
 const nullable = <T extends z.ZodType>(s: T) => s.nullable();
@@ -212,6 +212,43 @@ export const VethHistoryResponse = z
     ),
   })
   .meta({ id: 'VethHistoryResponse' });
+
+const HostDeviceHistoryEntry = z
+  .object({
+    id: z.number().int(),
+    at: time,
+    receivedAt: time,
+    kind: z.enum(['appeared', 'vanished', 'mac_changed']),
+    ifname: z.string(),
+    deviceKind: z.string(),
+    role: hostDeviceSchema.shape.role,
+    macFrom: nullable(z.string()),
+    macTo: nullable(z.string()),
+    addrAssignType: nullable(z.number().int()),
+    setByUserspace: z.boolean(),
+    udevRewritesMac: z.boolean(),
+    linkFile: nullable(z.string()),
+    initial: z.boolean(),
+    summary: z.string(),
+  })
+  .meta({ id: 'HostDeviceHistoryEntry', description: 'One change of a CNI host device (hostdevice.appeared, .vanished, .mac_changed).' });
+
+export const HostDeviceHistoryResponse = z
+  .object({ ...paged, node: z.string(), ifname: z.string(), order, items: z.array(HostDeviceHistoryEntry) })
+  .meta({ id: 'HostDeviceHistoryResponse' });
+
+export const HostDevicesResponse = z
+  .object({
+    node: z.string(),
+    reported: z.boolean().meta({ description: "false when the node's last report had no hostDevices (an agent older than them)" }),
+    devices: z.array(
+      hostDeviceSchema.extend({
+        lastMacChange: nullable(HostDeviceHistoryEntry),
+        lastMacChangeAgeSeconds: nullable(z.number().int().min(0)).meta({ description: 'seconds since the server received the report that revealed lastMacChange' }),
+      }),
+    ),
+  })
+  .meta({ id: 'HostDevicesResponse', description: "The CNI host devices of the node's last report, each with its last MAC change." });
 
 export const ArpTimelineResponse = z
   .object({
@@ -465,6 +502,9 @@ export const COMPONENTS = {
   HistoryEvent,
   EventsResponse,
   VethHistoryResponse,
+  HostDeviceHistoryEntry,
+  HostDeviceHistoryResponse,
+  HostDevicesResponse,
   ArpTimelineResponse,
   LinkFileHistoryResponse,
   MeResponse,

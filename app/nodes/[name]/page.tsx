@@ -8,17 +8,20 @@ import { prefetchMe } from '../../../components/remediation/prefetchMe';
 import { getNode } from '../../../lib/nodes/read';
 import { getQueryClient } from '../../../lib/queries/client';
 import { NodeNotFoundError } from '../../../lib/queries/errors';
-import { readArpTimeline, readLinkFileHistory } from '../../../lib/history/read';
+import { readArpTimeline, readHostDeviceHistory, readHostDevices, readLinkFileHistory } from '../../../lib/history/read';
 import { getStore } from '../../../lib/store';
 import {
   arpTimelineQuery,
   DEFAULT_TIMELINE_RANGE,
+  hostDeviceHistoryQuery,
+  hostDevicesQuery,
   isTimelineRange,
   linkFileHistoryQuery,
   nodeQuery,
 } from '../../../lib/queries/options';
 import { reportSchema } from '../../../lib/report/schema';
 import { getLogger } from '@/lib/log/logger';
+import { HOST_DEVICE_PARAM, openIfnames } from '../../../components/node/openRows';
 
 export const dynamic = 'force-dynamic';
 
@@ -37,15 +40,28 @@ async function loadNode(name: string) {
 }
 
 /**
- * The timeline and link-file history, read from the store under the keys the browser uses, so the first paint
- * (and a page without JavaScript) has them. A failure here only leaves them to the browser to load.
+ * The timeline, link-file history, host devices and the host device histories the URL opens (?hostdev=), read from
+ * the store under the keys the browser uses, so the first paint (and a page without JavaScript) has them. A failure
+ * here only leaves them to the browser to load.
  */
-async function prefetchHistory(queryClient: ReturnType<typeof getQueryClient>, name: string, rawRange: unknown) {
+async function prefetchHistory(queryClient: ReturnType<typeof getQueryClient>, name: string, rawRange: unknown, rawHostDevs: unknown) {
   const range = isTimelineRange(rawRange) ? rawRange : DEFAULT_TIMELINE_RANGE;
   const store = await getStore();
   const timelineKey = arpTimelineQuery(name, range).queryKey;
   const linkFilesKey = linkFileHistoryQuery(name).queryKey;
+  const hostDevicesKey = hostDevicesQuery(name).queryKey;
+  const openDevices = [...openIfnames(typeof rawHostDevs === 'string' ? rawHostDevs : null)];
+  const everything = () => ({ from: new Date(0).toISOString(), to: new Date(Date.now() + 1000).toISOString() });
   await Promise.all([
+    queryClient.prefetchQuery(hostDevicesQuery(name, (n) => readHostDevices(store, n))),
+    ...openDevices.map((ifname) =>
+      queryClient.prefetchQuery(
+        hostDeviceHistoryQuery(name, ifname, (n, i) =>
+          // As the browser asks (lib/queries/fetchers hostDeviceHistoryUrl): the whole life, newest first.
+          readHostDeviceHistory(store, n, i, { range: everything(), limit: 200, after: null, format: 'json', order: 'desc' }),
+        ),
+      ),
+    ),
     queryClient.prefetchQuery(
       arpTimelineQuery(name, range, (n, window) =>
         readArpTimeline(store, n, { range: window, limit: 1000, after: null, format: 'json' }, new Date()),
@@ -65,7 +81,7 @@ async function prefetchHistory(queryClient: ReturnType<typeof getQueryClient>, n
   ]);
   // A failed read must not be rendered as an error here: errors are not sent to the browser, which would render
   // "loading" instead and fail hydration. Dropped, the browser loads (and reports) them itself.
-  for (const queryKey of [timelineKey, linkFilesKey]) {
+  for (const queryKey of [timelineKey, linkFilesKey, hostDevicesKey, ...openDevices.map((i) => hostDeviceHistoryQuery(name, i).queryKey)]) {
     if (queryClient.getQueryState(queryKey)?.status === 'error') {
       getLogger().error({ err: queryClient.getQueryState(queryKey)?.error }, `vethwatch: prefetching ${queryKey.join('/')} failed`);
       queryClient.removeQueries({ queryKey, exact: true });
@@ -84,7 +100,8 @@ export default async function NodePage({ params, searchParams }: PageProps) {
     if (err instanceof NodeNotFoundError) notFound();
     throw err;
   }
-  await Promise.all([prefetchHistory(queryClient, name, (await searchParams).range), prefetchMe(queryClient)]);
+  const search = await searchParams;
+  await Promise.all([prefetchHistory(queryClient, name, search.range, search[HOST_DEVICE_PARAM]), prefetchMe(queryClient)]);
   return (
     <HydrationBoundary state={dehydrate(queryClient)}>
       <NodeView name={name} />
