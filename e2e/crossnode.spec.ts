@@ -80,7 +80,7 @@ test('a healthy flannel fleet has no hazards panel, and node pages say nothing w
   await page.goto('/nodes/node-a');
   await expect(page.getByRole('region', { name: 'Cross-node hazards' })).toContainText('Nothing found comparing this node with the others.');
   // The node's own CNI, its release read from the flannel DaemonSet the fake cluster serves.
-  await expect(page.getByRole('region', { name: 'Link policy for new veths' }).getByRole('definition').filter({ hasText: 'Flannel' })).toHaveText(
+  await expect(page.getByRole('region', { name: 'Link policy for new veths' }).getByRole('definition').filter({ hasText: /^Flannel v/ })).toHaveText(
     'Flannel v0.26.1 from DaemonSet kube-flannel/kube-flannel-ds: sets the MACs of the devices it creates itself (v0.22.3+)',
   );
 });
