@@ -9,6 +9,7 @@ import { hostDeviceHistoryQuery } from '../../lib/queries/options';
 import { formatAddrAssignType } from '../ui/format';
 import { Icon } from '../ui/Icon';
 import { Timestamp } from '../ui/Timestamp';
+import { DeviceHistoryTable } from './DeviceHistoryTable';
 
 const KIND_LABEL: Record<HostDeviceHistoryEntry['kind'], string> = {
   appeared: 'Appeared',
@@ -35,60 +36,37 @@ export function HostDeviceMacChange({ e }: { e: HostDeviceHistoryEntry }) {
 }
 
 export function HostDeviceHistory({ node, ifname }: { node: string; ifname: string }) {
-  const { data, error, isPending } = useQuery(hostDeviceHistoryQuery(node, ifname));
+  const query = useQuery(hostDeviceHistoryQuery(node, ifname));
   const captionId = `host-device-history-caption-${ifname}`;
-  if (isPending) return <p className="muted small">Loading the history of {ifname}…</p>;
-  if (error)
-    return (
-      <p className="cell-flag tone-bad small" role="alert">
-        <Icon shape="bad" />
-        Could not load the history of {ifname}: {error.message}
-      </p>
-    );
   return (
-    <div className="veth-history">
-      <table aria-labelledby={captionId}>
-        <caption id={captionId}>
-          MAC history of <code>{ifname}</code>{' '}
-          <span className="muted">
-            · {data.items.length} change{data.items.length === 1 ? '' : 's'}, newest first
-            {data.nextCursor ? ' (older ones not shown)' : ''}
-          </span>{' '}
-          <span className="export-links">
-            Export:{' '}
-            <a href={hostDeviceHistoryUrl(node, ifname, 'csv')} download={`${node}-${ifname}-history.csv`}>
-              CSV
-            </a>{' '}
-            <a href={hostDeviceHistoryUrl(node, ifname)} download={`${node}-${ifname}-history.json`}>
-              JSON
-            </a>
-          </span>
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">When (agent clock)</th>
-            <th scope="col">Change</th>
-            <th scope="col">MAC</th>
-            <th scope="col">addr_assign_type</th>
-          </tr>
-        </thead>
-        <tbody>
-          {data.items.map((e) => (
-            <tr key={e.id} data-kind={e.kind}>
-              <th scope="row" className="nowrap">
-                <Timestamp at={e.at} />
-              </th>
-              <td>
-                {KIND_LABEL[e.kind]}
-                {e.initial && <div className="muted small">already there at the first report listing host devices</div>}
-              </td>
-              <td>{e.kind === 'mac_changed' ? <HostDeviceMacChange e={e} /> : macText(e.macTo ?? e.macFrom)}</td>
-              <td>{formatAddrAssignType(e.addrAssignType)}</td>
+    <DeviceHistoryTable node={node} ifname={ifname} captionId={captionId} query={query} url={(format) => hostDeviceHistoryUrl(node, ifname, format)} what="device">
+      {(data) => (
+        <>
+          <thead>
+            <tr>
+              <th scope="col">When (agent clock)</th>
+              <th scope="col">Change</th>
+              <th scope="col">MAC</th>
+              <th scope="col">addr_assign_type</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
-      {data.items.length === 0 && <p className="empty">No recorded changes for this device.</p>}
-    </div>
+          </thead>
+          <tbody>
+            {data.items.map((e) => (
+              <tr key={e.id} data-kind={e.kind}>
+                <th scope="row" className="nowrap">
+                  <Timestamp at={e.at} />
+                </th>
+                <td>
+                  {KIND_LABEL[e.kind]}
+                  {e.initial && <div className="muted small">already there at the first report listing host devices</div>}
+                </td>
+                <td>{e.kind === 'mac_changed' ? <HostDeviceMacChange e={e} /> : macText(e.macTo ?? e.macFrom)}</td>
+                <td>{formatAddrAssignType(e.addrAssignType)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </>
+      )}
+    </DeviceHistoryTable>
   );
 }

@@ -8,6 +8,7 @@ import { vethHistoryQuery } from '../../lib/queries/options';
 import { ArpBadge } from '../ui/Badge';
 import { Icon } from '../ui/Icon';
 import { Timestamp } from '../ui/Timestamp';
+import { DeviceHistoryTable } from './DeviceHistoryTable';
 
 const KIND_LABEL: Record<VethHistoryEntry['kind'], string> = {
   appeared: 'Appeared',
@@ -59,66 +60,43 @@ function ArpCell({ e }: { e: VethHistoryEntry }) {
 }
 
 export function VethHistory({ node, ifname }: { node: string; ifname: string }) {
-  const { data, error, isPending } = useQuery(vethHistoryQuery(node, ifname));
+  const query = useQuery(vethHistoryQuery(node, ifname));
   const captionId = `veth-history-${ifname}`;
-  if (isPending) return <p className="muted small">Loading the history of {ifname}…</p>;
-  if (error)
-    return (
-      <p className="cell-flag tone-bad small" role="alert">
-        <Icon shape="bad" />
-        Could not load the history of {ifname}: {error.message}
-      </p>
-    );
   return (
-    <div className="veth-history">
-      <table aria-labelledby={captionId}>
-        <caption id={captionId}>
-          MAC history of <code>{ifname}</code>{' '}
-          <span className="muted">
-            · {data.items.length} change{data.items.length === 1 ? '' : 's'}, newest first
-            {data.nextCursor ? ' (older ones not shown)' : ''}
-          </span>{' '}
-          <span className="export-links">
-            Export:{' '}
-            <a href={vethHistoryUrl(node, ifname, 'csv')} download={`${node}-${ifname}-history.csv`}>
-              CSV
-            </a>{' '}
-            <a href={vethHistoryUrl(node, ifname)} download={`${node}-${ifname}-history.json`}>
-              JSON
-            </a>
-          </span>
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">When (agent clock)</th>
-            <th scope="col">Change</th>
-            <th scope="col">MAC</th>
-            <th scope="col">Pod gateway ARP</th>
-            <th scope="col">Pod&apos;s gateway MAC</th>
-          </tr>
-        </thead>
-        <tbody>
-          {data.items.map((e) => (
-            <tr key={e.id} data-kind={e.kind}>
-              <th scope="row" className="nowrap">
-                <Timestamp at={e.at} />
-              </th>
-              <td>
-                {KIND_LABEL[e.kind]}
-                {e.initial && <div className="muted small">already there at the first report</div>}
-              </td>
-              <td>
-                <MacCell e={e} />
-              </td>
-              <td>
-                <ArpCell e={e} />
-              </td>
-              <td>{e.gatewayLladdr ? <code>{e.gatewayLladdr}</code> : <span className="muted">n/a</span>}</td>
+    <DeviceHistoryTable node={node} ifname={ifname} captionId={captionId} query={query} url={(format) => vethHistoryUrl(node, ifname, format)} what="veth">
+      {(data) => (
+        <>
+          <thead>
+            <tr>
+              <th scope="col">When (agent clock)</th>
+              <th scope="col">Change</th>
+              <th scope="col">MAC</th>
+              <th scope="col">Pod gateway ARP</th>
+              <th scope="col">Pod&apos;s gateway MAC</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
-      {data.items.length === 0 && <p className="empty">No recorded changes for this veth.</p>}
-    </div>
+          </thead>
+          <tbody>
+            {data.items.map((e) => (
+              <tr key={e.id} data-kind={e.kind}>
+                <th scope="row" className="nowrap">
+                  <Timestamp at={e.at} />
+                </th>
+                <td>
+                  {KIND_LABEL[e.kind]}
+                  {e.initial && <div className="muted small">already there at the first report</div>}
+                </td>
+                <td>
+                  <MacCell e={e} />
+                </td>
+                <td>
+                  <ArpCell e={e} />
+                </td>
+                <td>{e.gatewayLladdr ? <code>{e.gatewayLladdr}</code> : <span className="muted">n/a</span>}</td>
+              </tr>
+            ))}
+          </tbody>
+        </>
+      )}
+    </DeviceHistoryTable>
   );
 }

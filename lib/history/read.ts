@@ -1,7 +1,7 @@
 import 'server-only';
 // The history read models: stored events, filtered to a time range and paged by id, reshaped by the pure
 // derivations next to this file. Each takes the store and the clock so tests can drive them.
-import type { NodeEvent } from '../events/types';
+import type { EventType, NodeEvent } from '../events/types';
 import { NotFoundError } from '../http/errors';
 import { deriveNodeState } from '../nodes/state';
 import type { NodeRecord, Store } from '../store';
@@ -68,12 +68,20 @@ export async function readEvents(store: Store, q: EventsQuery): Promise<EventsRe
   return { range: q.range, limit: q.limit, order: q.order, nextCursor, items: items.map(toHistoryEvent) };
 }
 
-export async function readVethHistory(store: Store, node: string, ifname: string, q: HistoryQuery): Promise<VethHistoryResponse> {
+/** One device's page of events (a veth's or a host device's), flattened by `toEntry` (null: not its kind). */
+async function readSubjectHistory<T>(
+  store: Store,
+  node: string,
+  ifname: string,
+  q: HistoryQuery,
+  types: readonly EventType[],
+  toEntry: (e: NodeEvent) => T | null,
+) {
   await requireNode(store, node);
   const rows = await store.history.listEventsPage({
     node,
     subject: ifname,
-    types: VETH_HISTORY_EVENT_TYPES,
+    types,
     fromAt: q.range.from,
     toAt: q.range.to,
     ...idBounds(q.after, q.order),
@@ -81,39 +89,15 @@ export async function readVethHistory(store: Store, node: string, ifname: string
     limit: q.limit + 1,
   });
   const { items, nextCursor } = paged(rows, q.limit);
-  return {
-    node,
-    ifname,
-    range: q.range,
-    limit: q.limit,
-    order: q.order,
-    nextCursor,
-    items: items.map(toVethEntry).filter((e): e is VethHistoryEntry => e !== null),
-  };
+  return { node, ifname, range: q.range, limit: q.limit, order: q.order, nextCursor, items: items.map(toEntry).filter((e): e is T => e !== null) };
 }
 
-export async function readHostDeviceHistory(store: Store, node: string, ifname: string, q: HistoryQuery): Promise<HostDeviceHistoryResponse> {
-  await requireNode(store, node);
-  const rows = await store.history.listEventsPage({
-    node,
-    subject: ifname,
-    types: HOST_DEVICE_HISTORY_EVENT_TYPES,
-    fromAt: q.range.from,
-    toAt: q.range.to,
-    ...idBounds(q.after, q.order),
-    order: q.order,
-    limit: q.limit + 1,
-  });
-  const { items, nextCursor } = paged(rows, q.limit);
-  return {
-    node,
-    ifname,
-    range: q.range,
-    limit: q.limit,
-    order: q.order,
-    nextCursor,
-    items: items.map(toHostDeviceEntry).filter((e): e is HostDeviceHistoryEntry => e !== null),
-  };
+export function readVethHistory(store: Store, node: string, ifname: string, q: HistoryQuery): Promise<VethHistoryResponse> {
+  return readSubjectHistory(store, node, ifname, q, VETH_HISTORY_EVENT_TYPES, toVethEntry);
+}
+
+export function readHostDeviceHistory(store: Store, node: string, ifname: string, q: HistoryQuery): Promise<HostDeviceHistoryResponse> {
+  return readSubjectHistory(store, node, ifname, q, HOST_DEVICE_HISTORY_EVENT_TYPES, toHostDeviceEntry);
 }
 
 /** Devices looked up at once for their last MAC change. */
