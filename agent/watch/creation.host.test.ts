@@ -20,20 +20,17 @@ import type { NodeDetail } from '../../lib/nodes/types';
 import { startRealServer, type RealServer } from '../deliver/testing/realServer';
 import { labDown, labUp, readLabState, type LabPod } from '../lab/lab';
 import { createMemoryLogger } from '../log';
-import { scan } from '../scan';
-import { runAgent, type RunDeps } from './run';
+import { startWatchingAgent } from './testing/watchingAgent';
 
 const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const TOKEN = `tok-${randomBytes(8).toString('hex')}`;
 
-type Handles = Parameters<NonNullable<RunDeps['onReady']>>[0];
 
 describe('the rewrite at creation (real veth, real udev, real server)', () => {
   const NODE = `vwt-create-${randomBytes(4).toString('hex')}`;
   let work: string;
   let server: RealServer;
-  let handles: Handles;
   let pod: LabPod;
   const controller = new AbortController();
   const log = createMemoryLogger();
@@ -43,30 +40,8 @@ describe('the rewrite at creation (real veth, real udev, real server)', () => {
     if (await readLabState()) throw new Error('a lab is already up on this host; this test brings up its own (run host tests under the lock)');
     work = await mkdtemp(path.join(tmpdir(), 'vw-create-'));
     server = await startRealServer({ dbPath: path.join(work, 'db.sqlite'), token: TOKEN });
-    let ready!: () => void;
-    const isReady = new Promise<void>((r) => (ready = r));
-    agentDone = runAgent(
-      {
-        server: server.url,
-        token: TOKEN,
-        intervalSeconds: 60,
-        root: '/',
-        node: NODE,
-        spoolDir: path.join(work, 'spool'),
-        spoolMaxReports: 500,
-        spoolMaxBytes: 50 * 1024 * 1024,
-        watch: true,
-        requestTimeoutMs: 5000,
-      },
-      { scan, log, onReady: (h) => ((handles = h), ready()) },
-      controller.signal,
-    );
-    await isReady;
-    const until = Date.now() + 30_000;
-    while (handles.deliverer.stats.accepted < 1 || handles.scheduler.busy) {
-      if (Date.now() > until) throw new Error(`the agent's first report did not arrive:\n${JSON.stringify(log.records, null, 1)}`);
-      await sleep(50);
-    }
+    const agent = await startWatchingAgent({ server: server.url, token: TOKEN, node: NODE, spoolDir: path.join(work, 'spool'), log, signal: controller.signal });
+    agentDone = agent.done;
     // One pod, created and then re-MACed by udev's own net_setup_link, as on an affected node.
     const state = await labUp({ pods: 1, broken: 1 });
     pod = state.pods[0];

@@ -14,8 +14,7 @@ import type { NodeDetail } from '../../lib/nodes/types';
 import { startRealServer, type RealServer } from '../deliver/testing/realServer';
 import { labBreak, labDown, labUp, readLabState } from '../lab/lab';
 import { createMemoryLogger } from '../log';
-import { scan } from '../scan';
-import { runAgent, type RunDeps } from './run';
+import { startWatchingAgent } from './testing/watchingAgent';
 
 const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -23,7 +22,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const TOKEN = `tok-${randomBytes(8).toString('hex')}`;
 const LIMIT_MS = 2000;
 
-type Handles = Parameters<NonNullable<RunDeps['onReady']>>[0];
 
 describe.each([{ pods: 0 }, { pods: 110 }])('live watch (real veths, real server, $pods lab pods)', ({ pods }) => {
   const hex = randomBytes(4).toString('hex');
@@ -33,7 +31,6 @@ describe.each([{ pods: 0 }, { pods: 110 }])('live watch (real veths, real server
   const NODE = `vwt-watch-${hex}`;
   let work: string;
   let server: RealServer;
-  let handles: Handles;
   const controller = new AbortController();
   const log = createMemoryLogger();
   let agentDone: Promise<void> = Promise.resolve();
@@ -47,30 +44,8 @@ describe.each([{ pods: 0 }, { pods: 110 }])('live watch (real veths, real server
     }
     server = await startRealServer({ dbPath: path.join(work, 'db.sqlite'), token: TOKEN });
     await run('ip', ['netns', 'add', NETNS]);
-    let ready!: () => void;
-    const isReady = new Promise<void>((r) => (ready = r));
-    agentDone = runAgent(
-      {
-        server: server.url,
-        token: TOKEN,
-        intervalSeconds: 60,
-        root: '/',
-        node: NODE,
-        spoolDir: path.join(work, 'spool'),
-        spoolMaxReports: 500,
-        spoolMaxBytes: 50 * 1024 * 1024,
-        watch: true,
-        requestTimeoutMs: 5000,
-      },
-      { scan, log, onReady: (h) => ((handles = h), ready()) },
-      controller.signal,
-    );
-    await isReady;
-    const until = Date.now() + 30_000;
-    while (handles.deliverer.stats.accepted < 1 || handles.scheduler.busy) {
-      if (Date.now() > until) throw new Error(`the agent's first report did not arrive:\n${JSON.stringify(log.records, null, 1)}`);
-      await sleep(50);
-    }
+    const agent = await startWatchingAgent({ server: server.url, token: TOKEN, node: NODE, spoolDir: path.join(work, 'spool'), log, signal: controller.signal });
+    agentDone = agent.done;
   });
 
   afterAll(async () => {

@@ -11,31 +11,24 @@ import { buildReport } from '@/lib/report/fixtures';
 import { LISTENER_HEADER, PEER_ADDRESS_HEADER } from '@/lib/http/peer';
 import { createListener, DEFAULT_LIMITS, listen, listenerOrigins, setPeerHeaders } from '@/server/listeners';
 import { serverConfigFromEnv } from '@/server/config';
-import { spawnServer, type SpawnedServer } from '../support/serverProcess';
+import { startServerProcess, type ServerProcess } from '../support/serverProcess';
 
 const TOKEN = 'listeners-test-token-0123456789';
 
 describe('VETHWATCH_AGENT_PORT: agents and people on separate listeners', () => {
-  let server: SpawnedServer;
+  let server: ServerProcess;
   let dir: string;
   let people: string;
   let agents: string;
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vwt-listeners-'));
-    server = await spawnServer({
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: dir,
-        NODE_ENV: 'production',
-        HOST: '127.0.0.1',
-        PORT: '0',
-        VETHWATCH_AGENT_PORT: '0',
-        VETHWATCH_NEXT: '0',
-        VETHWATCH_KUBE: '0',
-        VETHWATCH_DB: path.join(dir, 'db.sqlite'),
-        VETHWATCH_AGENT_TOKEN: TOKEN,
-      },
+    server = await startServerProcess({
+      HOME: dir,
+      VETHWATCH_AGENT_PORT: '0',
+      VETHWATCH_KUBE: '0',
+      VETHWATCH_DB: path.join(dir, 'db.sqlite'),
+      VETHWATCH_AGENT_TOKEN: TOKEN,
     });
     people = server.url;
     agents = /vethwatch agents listening on (http:\/\/\S+)/.exec(server.output())![1];

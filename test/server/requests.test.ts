@@ -10,32 +10,25 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LINGER_MS } from '@/lib/http/node';
 import { CONTENT_SECURITY_POLICY } from '@/lib/http/securityHeaders';
 import { CSRF_HEADER, CSRF_VALUE } from '@/lib/remediation/types';
-import { spawnServer, type SpawnedServer } from '../support/serverProcess';
+import { startServerProcess, type ServerProcess } from '../support/serverProcess';
 
 const AGENT_TOKEN = 'requests-test-agent-token-0123';
 const OPERATOR_TOKEN = 'requests-test-operator-token-0123';
 const MB = 1024 * 1024;
 const HUGE = 150 * MB;
 
-let server: SpawnedServer;
+let server: ServerProcess;
 let dir: string;
 let port: number;
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vwt-requests-'));
-  server = await spawnServer({
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: dir,
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      VETHWATCH_NEXT: '0',
-      VETHWATCH_KUBE: '0',
-      VETHWATCH_DB: path.join(dir, 'db.sqlite'),
-      VETHWATCH_AGENT_TOKEN: AGENT_TOKEN,
-      VETHWATCH_OPERATOR_TOKEN: OPERATOR_TOKEN,
-    },
+  server = await startServerProcess({
+    HOME: dir,
+    VETHWATCH_KUBE: '0',
+    VETHWATCH_DB: path.join(dir, 'db.sqlite'),
+    VETHWATCH_AGENT_TOKEN: AGENT_TOKEN,
+    VETHWATCH_OPERATOR_TOKEN: OPERATOR_TOKEN,
   });
   port = Number(new URL(server.url).port);
 });
