@@ -72,60 +72,76 @@ function vethVanished(v: Veth): EventDraft {
   };
 }
 
-function diffVeths(prev: readonly Veth[] | null, next: readonly Veth[]): EventDraft[] {
+/**
+ * Devices keyed by interface name, between two reports: a name gone is a vanished device, a new name an appeared
+ * one (initial when there was no earlier report), the same name that is not the same device (`same`) both, and the
+ * same device whatever `changed` says.
+ */
+function diffByName<T extends { ifname: string }>(
+  prev: readonly T[] | null,
+  next: readonly T[],
+  on: { appeared(d: T, initial: boolean): EventDraft; vanished(d: T): EventDraft; same(old: T, d: T): boolean; changed(old: T, d: T): EventDraft[] },
+): EventDraft[] {
   const drafts: EventDraft[] = [];
-  const before = new Map((prev ?? []).map((v) => [v.ifname, v]));
-  const nextNames = new Set(next.map((v) => v.ifname));
+  const before = new Map((prev ?? []).map((d) => [d.ifname, d]));
+  const nextNames = new Set(next.map((d) => d.ifname));
   for (const old of before.values()) {
-    if (!nextNames.has(old.ifname)) drafts.push(vethVanished(old));
+    if (!nextNames.has(old.ifname)) drafts.push(on.vanished(old));
   }
-  for (const v of next) {
-    const old = before.get(v.ifname);
-    if (!old) {
-      drafts.push(vethAppeared(v, prev === null));
-      continue;
-    }
-    if (old.ifindex !== v.ifindex) {
-      // Same name, new interface: the pod was recreated.
-      drafts.push(vethVanished(old), vethAppeared(v, false));
-      continue;
-    }
-    if (old.mac !== v.mac) {
-      drafts.push({
-        type: 'veth.mac_changed',
-        subject: v.ifname,
-        data: {
-          ifname: v.ifname,
-          ifindex: v.ifindex,
-          from: old.mac,
-          to: v.mac,
-          fromAddrAssignType: old.addrAssignType,
-          addrAssignType: v.addrAssignType,
-          setByUserspace: v.addrAssignType === 3,
-          pod: v.pod,
-          podIP: v.podIP,
-          ...(v.creation && v.creation.mac === old.mac ? { creation: v.creation } : {}),
-        },
-      });
-    }
-    if (old.arpStatus !== v.arpStatus) {
-      drafts.push({
-        type: 'arp.changed',
-        subject: v.ifname,
-        data: {
-          ifname: v.ifname,
-          from: old.arpStatus,
-          to: v.arpStatus,
-          pod: v.pod,
-          podIP: v.podIP,
-          hostMac: v.mac,
-          gatewayLladdr: v.gatewayLladdr,
-          fromGatewayLladdr: old.gatewayLladdr,
-        },
-      });
-    }
+  for (const d of next) {
+    const old = before.get(d.ifname);
+    if (!old) drafts.push(on.appeared(d, prev === null));
+    else if (!on.same(old, d)) drafts.push(on.vanished(old), on.appeared(d, false));
+    else drafts.push(...on.changed(old, d));
   }
   return drafts;
+}
+
+function diffVeths(prev: readonly Veth[] | null, next: readonly Veth[]): EventDraft[] {
+  return diffByName(prev, next, {
+    appeared: vethAppeared,
+    vanished: vethVanished,
+    // Same name, new interface: the pod was recreated.
+    same: (old, v) => old.ifindex === v.ifindex,
+    changed: (old, v) => {
+      const drafts: EventDraft[] = [];
+      if (old.mac !== v.mac) {
+        drafts.push({
+          type: 'veth.mac_changed',
+          subject: v.ifname,
+          data: {
+            ifname: v.ifname,
+            ifindex: v.ifindex,
+            from: old.mac,
+            to: v.mac,
+            fromAddrAssignType: old.addrAssignType,
+            addrAssignType: v.addrAssignType,
+            setByUserspace: v.addrAssignType === 3,
+            pod: v.pod,
+            podIP: v.podIP,
+            ...(v.creation && v.creation.mac === old.mac ? { creation: v.creation } : {}),
+          },
+        });
+      }
+      if (old.arpStatus !== v.arpStatus) {
+        drafts.push({
+          type: 'arp.changed',
+          subject: v.ifname,
+          data: {
+            ifname: v.ifname,
+            from: old.arpStatus,
+            to: v.arpStatus,
+            pod: v.pod,
+            podIP: v.podIP,
+            hostMac: v.mac,
+            gatewayLladdr: v.gatewayLladdr,
+            fromGatewayLladdr: old.gatewayLladdr,
+          },
+        });
+      }
+      return drafts;
+    },
+  });
 }
 
 /** The device's fields as a report holds them (nothing else the object may carry). */
@@ -148,46 +164,34 @@ function hostDevice(d: HostDevice): HostDevice {
  */
 function diffHostDevices(prev: readonly HostDevice[] | null, next: readonly HostDevice[] | undefined): EventDraft[] {
   if (next === undefined) return [];
-  const drafts: EventDraft[] = [];
-  const before = new Map((prev ?? []).map((d) => [d.ifname, d]));
-  const nextNames = new Set(next.map((d) => d.ifname));
-  const vanished = (d: HostDevice): EventDraft => ({ type: 'hostdevice.vanished', subject: d.ifname, data: hostDevice(d) });
-  const appeared = (d: HostDevice, initial: boolean): EventDraft => ({
-    type: 'hostdevice.appeared',
-    subject: d.ifname,
-    data: { ...hostDevice(d), initial },
-  });
-  for (const old of before.values()) {
-    if (!nextNames.has(old.ifname)) drafts.push(vanished(old));
-  }
-  for (const d of next) {
-    const old = before.get(d.ifname);
-    if (!old) {
-      drafts.push(appeared(d, prev === null));
-    } else if (old.kind !== d.kind || old.role !== d.role) {
-      // Same name, another kind of device (no ifindex to tell): a new device.
-      drafts.push(vanished(old), appeared(d, false));
-    } else if (old.mac !== d.mac) {
-      drafts.push({
-        type: 'hostdevice.mac_changed',
-        subject: d.ifname,
-        data: {
-          ifname: d.ifname,
-          kind: d.kind,
-          role: d.role,
-          from: old.mac,
-          to: d.mac,
-          fromAddrAssignType: old.addrAssignType,
-          addrAssignType: d.addrAssignType,
-          setByUserspace: d.addrAssignType === 3,
-          fromUdevRewritesMac: old.udevRewritesMac,
-          udevRewritesMac: d.udevRewritesMac,
-          linkFile: d.linkFile,
+  return diffByName(prev, next, {
+    appeared: (d, initial) => ({ type: 'hostdevice.appeared', subject: d.ifname, data: { ...hostDevice(d), initial } }),
+    vanished: (d) => ({ type: 'hostdevice.vanished', subject: d.ifname, data: hostDevice(d) }),
+    // Same name, another kind of device (no ifindex to tell): a new device.
+    same: (old, d) => old.kind === d.kind && old.role === d.role,
+    changed: (old, d) => {
+      if (old.mac === d.mac) return [];
+      return [
+        {
+          type: 'hostdevice.mac_changed',
+          subject: d.ifname,
+          data: {
+            ifname: d.ifname,
+            kind: d.kind,
+            role: d.role,
+            from: old.mac,
+            to: d.mac,
+            fromAddrAssignType: old.addrAssignType,
+            addrAssignType: d.addrAssignType,
+            setByUserspace: d.addrAssignType === 3,
+            fromUdevRewritesMac: old.udevRewritesMac,
+            udevRewritesMac: d.udevRewritesMac,
+            linkFile: d.linkFile,
+          },
         },
-      });
-    }
-  }
-  return drafts;
+      ];
+    },
+  });
 }
 
 function diffLinkFiles(prev: readonly LinkFileInfo[] | null, next: readonly LinkFileInfo[]): EventDraft[] {
